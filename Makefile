@@ -1,0 +1,54 @@
+# pmbd: plain make.  `make` builds build/pmbd; `make check` runs every test;
+# `make run` starts the demo.  Both install missing Debian packages first.
+
+CC	?= gcc
+PKGS	 = libevent openssl libconfig
+WARN	 = -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes \
+	   -Wmissing-declarations -Wshadow -Wpointer-arith -Wcast-qual \
+	   -Wsign-compare -Wformat=2 -Werror
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=c17 -D_GNU_SOURCE $(WARN) -Iinclude -MMD -MP \
+	   -fstack-protector-strong -D_FORTIFY_SOURCE=2
+LDFLAGS	+= -Wl,-z,relro,-z,now
+B	 = build
+
+# The protocol core: no sockets, no libevent, no OpenSSL headers.
+CORE	 = src/buf.c src/msg.c src/rmcp.c src/session.c src/rakp.c \
+	   src/cmd.c src/cmd_app.c src/cmd_chassis.c src/core.c src/target.c
+DRIVERS	 = targets/sim.c
+IO	 = src/log.c src/crypto.c src/conf.c src/state.c src/net.c
+PMBD_SRC = $(CORE) $(DRIVERS) $(IO) src/main.c
+PMBD_OBJ = $(PMBD_SRC:%.c=$(B)/%.o)
+
+all: $(B)/pmbd $(B)/ipmiload
+
+deps:
+	@./scripts/deps.sh
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $$(pkg-config --cflags $(PKGS) 2>/dev/null) -c $< -o $@
+
+$(B)/pmbd: $(PMBD_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $(PMBD_OBJ) $$(pkg-config --libs $(PKGS))
+
+$(B)/ipmiload: bench/ipmiload.c
+	@mkdir -p $(B)
+	$(CC) -O2 -std=c17 -D_GNU_SOURCE -Wall -Wextra -o $@ $< -lcrypto
+
+include tests/tests.mk
+
+run: deps
+	@$(MAKE) --no-print-directory $(B)/pmbd
+	@./scripts/run-demo.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all unit-tests
+	@./tests/run-all.sh
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all deps run check clean
+
+-include $(PMBD_OBJ:.o=.d)

@@ -1,0 +1,67 @@
+/*
+ * cmd.h: IPMI command dispatch.  One table row per command, with the
+ * privilege it needs and where it may run as columns; the privilege and
+ * length checks happen once in cmd_dispatch(), never in a handler.
+ */
+#ifndef PMBD_CMD_H
+#define PMBD_CMD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+struct core;
+struct session;
+struct target;
+struct msg_req;
+
+/* Where a command may run. */
+#define CMD_BMC		0x01	/* pmbd itself (no target) */
+#define CMD_TARGET	0x02	/* a target, direct or bridged */
+#define CMD_SESSION	0x04	/* session/channel: any endpoint, never bridged */
+#define CMD_SESSIONLESS	0x08	/* also outside a session */
+
+struct cmd_ctx {
+	struct core	*core;
+	struct session	*s;		/* NULL: session-less */
+	struct target	*t;		/* NULL: pmbd itself */
+	uint64_t	 now;
+	uint32_t	 token;		/* for TARGET_PENDING */
+	int		 bridged;
+	const struct msg_req *req;	/* the request being run */
+	/* Send Message only: the reply it wants sent as a second packet. */
+	uint8_t		*msg2;
+	size_t		 msg2_len;
+	size_t		 msg2_cap;
+	int		 msg2_pending;	/* target replies later */
+	uint8_t		 msg2_hdr[6];
+	uint8_t		 msg2_target;
+};
+
+typedef int cmd_fn(struct cmd_ctx *, struct buf *req, struct wbuf *rsp);
+
+struct cmd_entry {
+	uint8_t		 netfn;
+	uint8_t		 cmd;
+	uint8_t		 priv;
+	uint8_t		 where;
+	uint8_t		 min_len;
+	uint8_t		 max_len;
+	cmd_fn		*fn;
+};
+
+extern const struct cmd_entry cmd_app[];
+extern const size_t cmd_app_n;
+extern const struct cmd_entry cmd_chassis[];
+extern const size_t cmd_chassis_n;
+
+const struct cmd_entry *cmd_find(uint8_t netfn, uint8_t cmd);
+/*
+ * Run one command: the completion code (response data in rsp), or
+ * TARGET_PENDING when a driver answers later.
+ */
+int	 cmd_dispatch(struct cmd_ctx *, uint8_t netfn, uint8_t cmd,
+	    const uint8_t *, size_t, struct wbuf *rsp);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * core.h: the protocol core.  Bytes, the peer, the endpoint and the time
+ * come in; datagrams go out through core_ops.send.  No sockets, no event
+ * loop, no OpenSSL here: net.c feeds it, tests call it directly.
+ */
+#ifndef PMBD_CORE_H
+#define PMBD_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "log.h"
+#include "session.h"
+#include "target.h"
+
+struct core_ops {
+	void	(*send)(void *arg, int ep, const struct peer *,
+		    const uint8_t *, size_t);
+	/* A target's persistent state changed: write it out. */
+	void	(*persist)(void *arg, const struct target *);
+	void	*arg;
+};
+
+struct core_stats {
+	uint64_t	 rx;
+	uint64_t	 tx;
+	uint64_t	 dropped;	/* malformed or unauthenticated */
+	uint64_t	 replays;
+	uint64_t	 retries;	/* answered from the reply cache */
+	uint64_t	 auth_fail;
+	uint64_t	 sessions;	/* activated, in all */
+};
+
+struct core {
+	const struct conf	*conf;
+	struct core_ops		 ops;
+	struct session_table	 st;
+	struct target		*targets[256];	/* by IPMB address */
+	uint8_t			 guid[16];	/* pmbd's own */
+	struct target_env	 env;
+	uint64_t		 now;
+	struct core_stats	 stats;
+	struct log_rl		 rl_drop;
+	struct log_rl		 rl_auth;
+	uint8_t			 out[1024];	/* one datagram being built */
+	uint8_t			 plain[512];	/* decrypted payload */
+};
+
+/* targets[] entries stay owned by the caller. */
+struct core *core_new(const struct conf *, const struct core_ops *,
+	    const uint8_t guid[16]);
+struct core *core_free(struct core *);
+void	 core_add_target(struct core *, struct target *);
+void	 core_input(struct core *, int ep, const struct peer *,
+	    const uint8_t *, size_t, uint64_t now);
+/* Call at least every 100 ms: expiry, driver ticks, pending timeouts. */
+void	 core_tick(struct core *, uint64_t now);
+
+/* Internal, shared by core.c, rakp.c and the cmd_*.c files. */
+void	 core_send20(struct core *, struct session *, uint8_t ptype,
+	    const uint8_t *, size_t);
+void	 core_send_raw(struct core *, int ep, const struct peer *,
+	    const uint8_t *, size_t);
+void	 core_persist(struct core *, struct target *);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * crypto.h: the only cryptographic interface of pmbd.  crypto.c is the one
+ * file that includes OpenSSL.  No allocation happens on the per-packet
+ * calls (crypto_mac_sign, crypto_aes_cbc); keyed MAC contexts are made once
+ * per session.
+ */
+#ifndef PMBD_CRYPTO_H
+#define PMBD_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum crypto_hash {
+	CRYPTO_SHA1,
+	CRYPTO_SHA256,
+};
+
+#define CRYPTO_MAX_MD	32
+#define CRYPTO_AES_BLOCK 16
+
+struct crypto_mac;
+
+int	 crypto_init(void);
+void	 crypto_shutdown(void);
+size_t	 crypto_md_len(enum crypto_hash);
+
+/* One-shot HMAC over the concatenation of n (ptr, len) pairs. */
+struct crypto_iov {
+	const void	*p;
+	size_t		 len;
+};
+int	 crypto_hmac(enum crypto_hash, const void *key, size_t keylen,
+	    const struct crypto_iov *, size_t n, uint8_t *out);
+
+/* A keyed HMAC context reused for every packet of one session. */
+struct crypto_mac *crypto_mac_new(enum crypto_hash, const void *key, size_t);
+struct crypto_mac *crypto_mac_free(struct crypto_mac *);
+int	 crypto_mac_sign(struct crypto_mac *, const void *, size_t,
+	    uint8_t *out);
+
+/* AES-128-CBC without padding; len is a multiple of 16. */
+int	 crypto_aes_cbc(int encrypt, const uint8_t key[16],
+	    const uint8_t iv[16], const uint8_t *in, size_t len, uint8_t *out);
+
+int	 crypto_random(void *, size_t);
+int	 crypto_memeq(const void *, const void *, size_t);	/* 1 if equal */
+void	 crypto_cleanse(void *, size_t);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * net.h: the UDP endpoints on libevent.  net.c reads datagrams and hands
+ * them to the core; it never parses a byte.
+ */
+#ifndef PMBD_NET_H
+#define PMBD_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+struct conf;
+struct core;
+struct peer;
+
+struct net;
+
+/* Binds every endpoint of the configuration; NULL with err set. */
+struct net *net_new(struct event_base *, const struct conf *, char *err,
+	    size_t);
+void	 net_start(struct net *, struct core *);
+struct net *net_free(struct net *);
+/* core_ops.send */
+void	 net_send(void *, int ep, const struct peer *, const uint8_t *, size_t);
+uint64_t net_now(void);		/* monotonic ms */
+
+#endif

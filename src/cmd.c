@@ -1,0 +1,55 @@
+/* cmd.c: the command table lookup and the one privilege/length check. */
+#include "cmd.h"
+#include "ipmi.h"
+#include "session.h"
+#include "target.h"
+
+const struct cmd_entry *
+cmd_find(uint8_t netfn, uint8_t cmd)
+{
+	const struct cmd_entry *tab;
+	size_t n;
+
+	switch (netfn) {
+	case NETFN_APP:
+		tab = cmd_app;
+		n = cmd_app_n;
+		break;
+	case NETFN_CHASSIS:
+		tab = cmd_chassis;
+		n = cmd_chassis_n;
+		break;
+	default:
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (tab[i].cmd == cmd)
+			return &tab[i];
+	return NULL;
+}
+
+int
+cmd_dispatch(struct cmd_ctx *c, uint8_t netfn, uint8_t cmd,
+    const uint8_t *data, size_t len, struct wbuf *rsp)
+{
+	const struct cmd_entry *e = cmd_find(netfn, cmd);
+	struct buf req;
+
+	if (e == NULL)
+		return CC_INVALID_CMD;
+	if (c->s == NULL && !(e->where & CMD_SESSIONLESS))
+		return CC_PRIV;
+	if (e->where & CMD_SESSION) {
+		if (c->bridged)
+			return CC_INVALID_CMD;
+	} else if (!(e->where & (c->t == NULL ? CMD_BMC : CMD_TARGET)))
+		return CC_INVALID_CMD;
+	if (c->s != NULL && c->s->priv < e->priv)
+		return CC_PRIV;
+	if (len < e->min_len)
+		return CC_REQ_LEN;
+	if (len > e->max_len)
+		return CC_REQ_LEN;
+	buf_init(&req, data, len);
+	return e->fn(c, &req, rsp);
+}

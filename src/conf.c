@@ -1,0 +1,549 @@
+/* conf.c: libconfig file -> validated struct conf, or one error line. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libconfig.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "crypto.h"
+#include "ipmi.h"
+#include "target.h"
+
+struct cctx {
+	const char	*path;
+	char		*err;
+	size_t		 errlen;
+};
+
+static int
+cerr(struct cctx *c, const config_setting_t *s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
+cerr(struct cctx *c, const config_setting_t *s, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(c->err, c->errlen, "%s:%d: ", c->path,
+	    s != NULL ? config_setting_source_line(s) : 0);
+	if (n < 0 || (size_t)n >= c->errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+conf_parse_addr(const char *text, struct conf_addr *a)
+{
+	char host[64];
+	const char *colon;
+	char *end;
+	long port;
+	size_t hl;
+
+	memset(a, 0, sizeof(*a));
+	if (strlen(text) >= sizeof(a->text))
+		return -1;
+	strcpy(a->text, text);
+	if (text[0] == '[') {
+		const char *rb = strchr(text, ']');
+
+		if (rb == NULL || rb[1] != ':')
+			return -1;
+		hl = (size_t)(rb - text - 1);
+		memcpy(host, text + 1, hl);
+		colon = rb + 1;
+	} else {
+		colon = strrchr(text, ':');
+		if (colon == NULL)
+			return -1;
+		hl = (size_t)(colon - text);
+		memcpy(host, text, hl);
+	}
+	host[hl] = '\0';
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || colon[1] == '\0' || port < 1 ||
+	    port > 65535)
+		return -1;
+	if (text[0] == '[') {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a->ss;
+
+		if (inet_pton(AF_INET6, host, &s6->sin6_addr) != 1)
+			return -1;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		a->len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&a->ss;
+
+		if (inet_pton(AF_INET, host, &s4->sin_addr) != 1)
+			return -1;
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		a->len = sizeof(*s4);
+	}
+	return 0;
+}
+
+static int
+add_endpoint(struct cctx *c, struct conf *cf, const config_setting_t *s,
+    const char *text, uint8_t target)
+{
+	struct conf_endpoint *ep;
+
+	if (cf->neps >= CONF_MAX_ENDPOINTS)
+		return cerr(c, s, "too many listen addresses");
+	ep = &cf->eps[cf->neps];
+	if (conf_parse_addr(text, &ep->addr) != 0)
+		return cerr(c, s, "bad listen address \"%s\" (want ADDR:PORT "
+		    "or [V6ADDR]:PORT)", text);
+	for (size_t i = 0; i < cf->neps; i++)
+		if (cf->eps[i].addr.len == ep->addr.len &&
+		    memcmp(&cf->eps[i].addr.ss, &ep->addr.ss,
+		    ep->addr.len) == 0)
+			return cerr(c, s, "listen address %s used twice", text);
+	ep->target = target;
+	cf->neps++;
+	return 0;
+}
+
+static int
+get_uint(struct cctx *c, const config_setting_t *s, long long lo,
+    long long hi, long long *ret)
+{
+	long long v;
+
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64)
+		return cerr(c, s, "%s: expected an integer",
+		    config_setting_name(s));
+	v = config_setting_get_int64(s);
+	if (v < lo || v > hi)
+		return cerr(c, s, "%s: %lld is out of range %lld..%lld",
+		    config_setting_name(s), v, lo, hi);
+	*ret = v;
+	return 0;
+}
+
+static int
+get_string(struct cctx *c, const config_setting_t *s, const char **ret)
+{
+	const char *v = config_setting_get_string(s);
+
+	if (v == NULL)
+		return cerr(c, s, "%s: expected a string",
+		    config_setting_name(s) ? config_setting_name(s) : "value");
+	*ret = v;
+	return 0;
+}
+
+static int
+parse_hex(const char *hex, uint8_t *out, size_t max, size_t *ret_len)
+{
+	size_t n = strlen(hex);
+
+	if (n % 2 != 0 || n / 2 > max)
+		return -1;
+	for (size_t i = 0; i < n / 2; i++) {
+		unsigned v;
+
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1 ||
+		    strchr("0123456789abcdefABCDEF", hex[2 * i]) == NULL ||
+		    strchr("0123456789abcdefABCDEF", hex[2 * i + 1]) == NULL)
+			return -1;
+		out[i] = (uint8_t)v;
+	}
+	*ret_len = n / 2;
+	return 0;
+}
+
+static int
+parse_priv(const char *s)
+{
+	if (strcmp(s, "user") == 0)
+		return PRIV_USER;
+	if (strcmp(s, "operator") == 0)
+		return PRIV_OPERATOR;
+	if (strcmp(s, "administrator") == 0)
+		return PRIV_ADMIN;
+	return -1;
+}
+
+static int
+parse_user(struct cctx *c, struct conf *cf, const config_setting_t *g)
+{
+	struct conf_user *u = &cf->users[cf->nusers];
+	const char *name = NULL, *pass = NULL, *priv = NULL;
+	int p;
+
+	if (!config_setting_is_group(g))
+		return cerr(c, g, "users: each user is a group { ... }");
+	for (int i = 0; i < config_setting_length(g); i++) {
+		const config_setting_t *s = config_setting_get_elem(g, i);
+		const char *k = config_setting_name(s);
+		const char **dst;
+
+		if (strcmp(k, "name") == 0)
+			dst = &name;
+		else if (strcmp(k, "password") == 0)
+			dst = &pass;
+		else if (strcmp(k, "privilege") == 0)
+			dst = &priv;
+		else
+			return cerr(c, s, "users: unknown key \"%s\"", k);
+		if (get_string(c, s, dst) != 0)
+			return -1;
+	}
+	if (name == NULL || pass == NULL)
+		return cerr(c, g, "users: a user needs name and password");
+	if (name[0] == '\0' || strlen(name) > CONF_USER_MAX)
+		return cerr(c, g, "users: name must be 1..%d characters",
+		    CONF_USER_MAX);
+	if (conf_user_find(cf, (const uint8_t *)name, strlen(name)) != NULL)
+		return cerr(c, g, "users: user \"%s\" defined twice", name);
+	if (strlen(pass) < CONF_PASS_MIN)
+		return cerr(c, g, "users: password of \"%s\" is too short "
+		    "(at least %d characters)", name, CONF_PASS_MIN);
+	if (strlen(pass) > CONF_PASS_MAX)
+		return cerr(c, g, "users: password of \"%s\" is too long "
+		    "(IPMI allows %d characters)", name, CONF_PASS_MAX);
+	p = priv != NULL ? parse_priv(priv) : PRIV_ADMIN;
+	if (p < 0)
+		return cerr(c, g, "users: privilege \"%s\" is not user, "
+		    "operator or administrator", priv);
+	strcpy(u->name, name);
+	u->name_len = (uint8_t)strlen(name);
+	memcpy(u->key, pass, strlen(pass));
+	u->priv = (uint8_t)p;
+	cf->nusers++;
+	return 0;
+}
+
+static int
+conf_value_of(const config_setting_t *s, struct conf_value *v)
+{
+	memset(v, 0, sizeof(*v));
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		v->type = CONF_INT;
+		v->i = config_setting_get_int64(s);
+		return 0;
+	case CONFIG_TYPE_BOOL:
+		v->type = CONF_BOOL;
+		v->i = config_setting_get_bool(s);
+		return 0;
+	case CONFIG_TYPE_FLOAT:
+		v->type = CONF_FLOAT;
+		v->f = config_setting_get_float(s);
+		return 0;
+	case CONFIG_TYPE_STRING:
+		v->type = CONF_STRING;
+		v->s = config_setting_get_string(s);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static int
+parse_target(struct cctx *c, struct conf *cf, const config_setting_t *g)
+{
+	struct conf_target *t = &cf->targets[cf->ntargets];
+	const config_setting_t *s;
+	const char *str = NULL;
+	long long addr;
+	char derr[200];
+
+	if (!config_setting_is_group(g))
+		return cerr(c, g, "targets: each target is a group { ... }");
+	if ((s = config_setting_get_member(g, "address")) == NULL)
+		return cerr(c, g, "targets: a target needs an address");
+	if (get_uint(c, s, 1, 255, &addr) != 0)
+		return -1;
+	if (addr == IPMI_BMC_ADDR)
+		return cerr(c, s, "targets: address 0x20 is pmbd's own "
+		    "(ipmitool cannot bridge to it)");
+	for (size_t i = 0; i < cf->ntargets; i++)
+		if (cf->targets[i].addr == addr)
+			return cerr(c, s, "targets: address %lld (0x%02llx) "
+			    "used twice", addr, addr);
+	t->addr = (uint8_t)addr;
+	if ((s = config_setting_get_member(g, "name")) == NULL)
+		return cerr(c, g, "targets: target %lld needs a name", addr);
+	if (get_string(c, s, &str) != 0)
+		return -1;
+	if (str[0] == '\0' || strlen(str) >= sizeof(t->name))
+		return cerr(c, s, "targets: name must be 1..%zu characters",
+		    sizeof(t->name) - 1);
+	for (size_t i = 0; i < cf->ntargets; i++)
+		if (strcmp(cf->targets[i].name, str) == 0)
+			return cerr(c, s, "targets: name \"%s\" used twice",
+			    str);
+	strcpy(t->name, str);
+	if ((s = config_setting_get_member(g, "driver")) == NULL)
+		return cerr(c, g, "targets: target %s needs a driver", t->name);
+	if (get_string(c, s, &str) != 0)
+		return -1;
+	if ((t->drv = target_driver_find(str)) == NULL)
+		return cerr(c, s, "targets: unknown driver \"%s\"", str);
+	if ((t->dconf = t->drv->conf_new()) == NULL)
+		return cerr(c, s, "targets: out of memory");
+	cf->ntargets++;		/* conf_free() now owns dconf */
+
+	for (int i = 0; i < config_setting_length(g); i++) {
+		struct conf_value v;
+		const char *k;
+
+		s = config_setting_get_elem(g, i);
+		k = config_setting_name(s);
+		if (strcmp(k, "address") == 0 || strcmp(k, "name") == 0 ||
+		    strcmp(k, "driver") == 0)
+			continue;
+		if (strcmp(k, "listen") == 0) {
+			if (get_string(c, s, &str) != 0 ||
+			    add_endpoint(c, cf, s, str, t->addr) != 0)
+				return -1;
+			t->has_listen = 1;
+			t->listen = cf->eps[cf->neps - 1].addr;
+			continue;
+		}
+		if (conf_value_of(s, &v) != 0)
+			return cerr(c, s, "targets: %s: %s must be a number, "
+			    "boolean or string", t->name, k);
+		derr[0] = '\0';
+		if (t->drv->conf_set(t->dconf, k, &v, derr, sizeof(derr)) != 0)
+			return cerr(c, s, "targets: %s: %s", t->name,
+			    derr[0] ? derr : "bad option");
+	}
+	return 0;
+}
+
+static int
+parse_suites(struct cctx *c, struct conf *cf, const config_setting_t *s)
+{
+	if (!config_setting_is_array(s) && !config_setting_is_list(s))
+		return cerr(c, s, "cipher_suites: expected [ 17, 3 ]");
+	if (config_setting_length(s) < 1 ||
+	    config_setting_length(s) > CONF_MAX_SUITES)
+		return cerr(c, s, "cipher_suites: give 1 or 2 suites");
+	cf->nsuites = 0;
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, i);
+		long long v;
+
+		if (get_uint(c, e, 0, 255, &v) != 0)
+			return -1;
+		if (v != 3 && v != 17)
+			return cerr(c, e, "cipher_suites: suite %lld is not "
+			    "supported (only 3 and 17 are secure)", v);
+		for (size_t j = 0; j < cf->nsuites; j++)
+			if (cf->suites[j] == v)
+				return cerr(c, e, "cipher_suites: %lld twice",
+				    v);
+		cf->suites[cf->nsuites++] = (uint8_t)v;
+	}
+	return 0;
+}
+
+static int
+parse_top(struct cctx *c, struct conf *cf, config_t *lc)
+{
+	const config_setting_t *root = config_root_setting(lc), *s;
+	long long v;
+	const char *str = NULL;
+
+	for (int i = 0; i < config_setting_length(root); i++) {
+		const char *k;
+
+		s = config_setting_get_elem(root, i);
+		k = config_setting_name(s);
+		if (strcmp(k, "listen") == 0) {
+			if (!config_setting_is_array(s) &&
+			    !config_setting_is_list(s))
+				return cerr(c, s, "listen: expected "
+				    "[ \"ADDR:PORT\", ... ]");
+			if (config_setting_length(s) > CONF_MAX_LISTEN)
+				return cerr(c, s, "listen: at most %d "
+				    "addresses", CONF_MAX_LISTEN);
+			for (int j = 0; j < config_setting_length(s); j++) {
+				const config_setting_t *e =
+				    config_setting_get_elem(s, j);
+
+				if (get_string(c, e, &str) != 0 ||
+				    add_endpoint(c, cf, e, str, 0) != 0)
+					return -1;
+			}
+			cf->nlisten = cf->neps;
+		} else if (strcmp(k, "state_dir") == 0) {
+			if (get_string(c, s, &str) != 0)
+				return -1;
+			if (str[0] != '/' || strlen(str) >=
+			    sizeof(cf->state_dir) - 32)
+				return cerr(c, s, "state_dir: must be an "
+				    "absolute path");
+			strcpy(cf->state_dir, str);
+		} else if (strcmp(k, "users") == 0 ||
+		    strcmp(k, "targets") == 0) {
+			if (!config_setting_is_list(s))
+				return cerr(c, s, "%s: expected ( { ... }, "
+				    "... )", k);
+		} else if (strcmp(k, "cipher_suites") == 0) {
+			if (parse_suites(c, cf, s) != 0)
+				return -1;
+		} else if (strcmp(k, "kg") == 0) {
+			size_t n;
+
+			if (get_string(c, s, &str) != 0)
+				return -1;
+			memset(cf->kg, 0, sizeof(cf->kg));
+			if (parse_hex(str, cf->kg, sizeof(cf->kg), &n) != 0 ||
+			    n == 0)
+				return cerr(c, s, "kg: expected 2..40 hex "
+				    "digits");
+			cf->has_kg = 1;
+		} else if (strcmp(k, "max_sessions") == 0) {
+			if (get_uint(c, s, 1, 1024, &v) != 0)
+				return -1;
+			cf->max_sessions = (unsigned)v;
+		} else if (strcmp(k, "max_half_open") == 0) {
+			if (get_uint(c, s, 1, 256, &v) != 0)
+				return -1;
+			cf->max_half_open = (unsigned)v;
+		} else if (strcmp(k, "session_timeout") == 0) {
+			if (get_uint(c, s, 5, 3600, &v) != 0)
+				return -1;
+			cf->session_timeout = (unsigned)v;
+		} else if (strcmp(k, "target_timeout") == 0) {
+			if (get_uint(c, s, 100, 30000, &v) != 0)
+				return -1;
+			cf->target_timeout = (unsigned)v;
+		} else if (strcmp(k, "manufacturer_id") == 0) {
+			if (get_uint(c, s, 0, 0xfffff, &v) != 0)
+				return -1;
+			cf->manufacturer_id = (uint32_t)v;
+		} else if (strcmp(k, "product_id") == 0) {
+			if (get_uint(c, s, 0, 0xffff, &v) != 0)
+				return -1;
+			cf->product_id = (uint16_t)v;
+		} else
+			return cerr(c, s, "unknown key \"%s\"", k);
+	}
+	return 0;
+}
+
+static void
+conf_defaults(struct conf *cf)
+{
+	strcpy(cf->state_dir, "/var/lib/pmbd");
+	cf->suites[0] = 17;
+	cf->suites[1] = 3;
+	cf->nsuites = 2;
+	cf->max_sessions = 64;
+	cf->max_half_open = 16;
+	cf->session_timeout = 60;
+	cf->target_timeout = 5000;
+	cf->manufacturer_id = 57253;	/* Raspberry Pi (Trading) Ltd */
+	cf->product_id = 0x0001;
+}
+
+int
+conf_load(const char *path, struct conf **ret, char *err, size_t errlen)
+{
+	struct cctx c = { path, err, errlen };
+	const config_setting_t *s;
+	struct conf *cf;
+	config_t lc;
+	FILE *fp;
+	int rc = -1;
+
+	if ((cf = calloc(1, sizeof(*cf))) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	conf_defaults(cf);
+	snprintf(cf->path, sizeof(cf->path), "%s", path);
+	config_init(&lc);
+	if ((fp = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s:0: cannot read: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	if (config_read(&lc, fp) != CONFIG_TRUE) {
+		snprintf(err, errlen, "%s:%d: %s", path,
+		    config_error_line(&lc), config_error_text(&lc));
+		fclose(fp);
+		goto out;
+	}
+	fclose(fp);
+	if (parse_top(&c, cf, &lc) != 0)
+		goto out;
+	if ((s = config_lookup(&lc, "users")) != NULL)
+		for (int i = 0; i < config_setting_length(s); i++) {
+			if (cf->nusers >= CONF_MAX_USERS) {
+				cerr(&c, s, "users: at most %d",
+				    CONF_MAX_USERS);
+				goto out;
+			}
+			if (parse_user(&c, cf, config_setting_get_elem(s, i)))
+				goto out;
+		}
+	if ((s = config_lookup(&lc, "targets")) != NULL)
+		for (int i = 0; i < config_setting_length(s); i++) {
+			if (cf->ntargets >= CONF_MAX_TARGETS) {
+				cerr(&c, s, "targets: at most %d",
+				    CONF_MAX_TARGETS);
+				goto out;
+			}
+			if (parse_target(&c, cf, config_setting_get_elem(s, i)))
+				goto out;
+		}
+	if (cf->nusers == 0) {
+		snprintf(err, errlen, "%s:0: no users: add users = ( { name "
+		    "= ...; password = ...; } )", path);
+		goto out;
+	}
+	if (cf->neps == 0) {
+		snprintf(err, errlen, "%s:0: nothing to listen on: add "
+		    "listen = [ \"0.0.0.0:623\" ]", path);
+		goto out;
+	}
+	*ret = cf;
+	cf = NULL;
+	rc = 0;
+out:
+	config_destroy(&lc);
+	conf_free(cf);
+	return rc;
+}
+
+struct conf *
+conf_free(struct conf *cf)
+{
+	if (cf == NULL)
+		return NULL;
+	for (size_t i = 0; i < cf->ntargets; i++)
+		if (cf->targets[i].dconf != NULL)
+			cf->targets[i].drv->conf_free(cf->targets[i].dconf);
+	crypto_cleanse(cf, sizeof(*cf));
+	free(cf);
+	return NULL;
+}
+
+const struct conf_user *
+conf_user_find(const struct conf *cf, const uint8_t *name, size_t len)
+{
+	for (size_t i = 0; i < cf->nusers; i++)
+		if (cf->users[i].name_len == len &&
+		    memcmp(cf->users[i].name, name, len) == 0)
+			return &cf->users[i];
+	return NULL;
+}

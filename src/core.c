@@ -1,0 +1,420 @@
+/*
+ * core.c: the protocol core's entry points.  Datagram -> RMCP/session
+ * layer -> (RAKP | IPMI command) -> reply datagrams, plus the reply cache
+ * that answers client retries and holds requests a target answers later.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cmd.h"
+#include "core.h"
+#include "ipmi.h"
+#include "msg.h"
+#include "rakp.h"
+#include "rmcp.h"
+
+#define TOKEN(slot, idx, gen)	((uint32_t)(slot) << 16 | (uint32_t)(idx) << 13 \
+				    | ((gen) & 0x1fff))
+
+static void	core_done_cb(void *, struct target *, uint32_t, int);
+static void	core_event_cb(void *, struct target *, enum target_event);
+
+struct core *
+core_new(const struct conf *cf, const struct core_ops *ops,
+    const uint8_t guid[16])
+{
+	struct core *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	if (session_table_init(&c->st, cf->max_sessions, cf->max_half_open)) {
+		free(c);
+		return NULL;
+	}
+	c->conf = cf;
+	c->ops = *ops;
+	memcpy(c->guid, guid, 16);
+	c->env.done = core_done_cb;
+	c->env.event = core_event_cb;
+	c->env.arg = c;
+	c->rl_drop = (struct log_rl)LOG_RL_INIT("dropped packets");
+	c->rl_auth = (struct log_rl)LOG_RL_INIT("login failures");
+	return c;
+}
+
+struct core *
+core_free(struct core *c)
+{
+	if (c != NULL) {
+		session_table_free(&c->st);
+		free(c);
+	}
+	return NULL;
+}
+
+void
+core_add_target(struct core *c, struct target *t)
+{
+	t->env = &c->env;
+	c->targets[t->addr] = t;
+}
+
+void
+core_send_raw(struct core *c, int ep, const struct peer *peer,
+    const uint8_t *p, size_t n)
+{
+	if (n == 0)
+		return;
+	c->stats.tx++;
+	c->ops.send(c->ops.arg, ep, peer, p, n);
+}
+
+void
+core_send20(struct core *c, struct session *s, uint8_t ptype,
+    const uint8_t *p, size_t n)
+{
+	core_send_raw(c, s->ep, &s->peer, c->out,
+	    rmcp_wrap20(s, ptype, p, n, c->out, sizeof(c->out)));
+}
+
+void
+core_persist(struct core *c, struct target *t)
+{
+	if (c->ops.persist != NULL)
+		c->ops.persist(c->ops.arg, t);
+}
+
+static void
+drop(struct core *c, const struct peer *peer, const char *why)
+{
+	(void)peer;
+	c->stats.dropped++;
+	log_rl(&c->rl_drop, "dropped packet: %s", why);
+}
+
+static uint64_t
+fnv64(const uint8_t *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (n-- > 0)
+		h = (h ^ *p++) * 0x100000001b3ull;
+	return h;
+}
+
+static struct target *
+ep_target(struct core *c, int ep)
+{
+	uint8_t a = c->conf->eps[ep].target;
+
+	return a != 0 ? c->targets[a] : NULL;
+}
+
+/* Session-less requests: only what a client asks before it logs in. */
+static void
+sessionless(struct core *c, int ep, const struct peer *peer,
+    const struct rmcp_pkt *pkt)
+{
+	uint8_t data[64], hdr[MSG_HDR], msg[MSG_MAX];
+	struct cmd_ctx ctx = { .core = c, .now = c->now };
+	const struct cmd_entry *e;
+	struct msg_req req;
+	struct wbuf rsp;
+	size_t n;
+	int cc;
+
+	if (msg_parse(pkt->payload, pkt->len, &req) != 0) {
+		drop(c, peer, "bad checksum");
+		return;
+	}
+	e = cmd_find(req.netfn, req.cmd);
+	if (e == NULL || !(e->where & CMD_SESSIONLESS)) {
+		drop(c, peer, "session-less command not allowed");
+		return;
+	}
+	wbuf_init(&rsp, data, sizeof(data));
+	ctx.t = ep_target(c, ep);
+	ctx.req = &req;
+	cc = cmd_dispatch(&ctx, req.netfn, req.cmd, req.data, req.len, &rsp);
+	msg_reply_hdr(&req, req.rs_sa, hdr);
+	n = msg_reply(hdr, (uint8_t)cc, data, cc == CC_OK ? rsp.len : 0, msg,
+	    sizeof(msg));
+	if (pkt->kind == RMCP_IPMI15)
+		n = rmcp_wrap15(msg, n, c->out, sizeof(c->out));
+	else
+		n = rmcp_wrap20(NULL, PAYLOAD_IPMI, msg, n, c->out,
+		    sizeof(c->out));
+	core_send_raw(c, ep, peer, c->out, n);
+}
+
+static void
+rcache_send(struct core *c, struct session *s, const struct rcache *e)
+{
+	for (uint8_t i = 0; i < e->nmsg; i++)
+		core_send20(c, s, PAYLOAD_IPMI, e->msg[i], e->len[i]);
+}
+
+static void
+rcache_store(struct rcache *e, int i, const uint8_t *p, size_t n)
+{
+	if (n <= SESSION_RCACHE_MSG) {
+		memcpy(e->msg[i], p, n);
+		e->len[i] = (uint8_t)n;
+		e->nmsg = (uint8_t)(i + 1);
+	} else			/* too big to replay: answer, don't cache */
+		e->state = RCACHE_FREE;
+}
+
+/* The entry for this request: a match, or a fresh one (oldest reused). */
+static struct rcache *
+rcache_get(struct core *c, struct session *s, uint64_t key, int *ret_hit)
+{
+	struct rcache *e, *victim = NULL;
+
+	*ret_hit = 0;
+	for (int i = 0; i < SESSION_RCACHE; i++) {
+		e = &s->rc_ent[i];
+		if (e->state == RCACHE_DONE &&
+		    c->now - e->when >= SESSION_RCACHE_TTL_MS)
+			e->state = RCACHE_FREE;
+		if (e->state != RCACHE_FREE && e->key == key) {
+			*ret_hit = 1;
+			return e;
+		}
+		if (e->state == RCACHE_PENDING)
+			continue;
+		if (victim == NULL ||
+		    (e->state == RCACHE_FREE && victim->state != RCACHE_FREE) ||
+		    (e->state == RCACHE_DONE && victim->state == RCACHE_DONE &&
+		    e->when < victim->when))
+			victim = e;
+	}
+	return victim;
+}
+
+static void
+session_ipmi(struct core *c, struct session *s, const uint8_t *p, size_t n)
+{
+	uint8_t data[MSG_MAX], hdr[MSG_HDR], msg[MSG_MAX], msg2[MSG_MAX];
+	struct cmd_ctx ctx = { .core = c, .s = s, .now = c->now };
+	struct msg_req req;
+	struct rcache *e;
+	struct wbuf rsp;
+	uint64_t key;
+	size_t len;
+	int cc, hit;
+
+	if (msg_parse(p, n, &req) != 0) {
+		drop(c, &s->peer, "bad IPMI message checksum");
+		return;
+	}
+	key = fnv64(p, n);
+	if ((e = rcache_get(c, s, key, &hit)) != NULL && hit) {
+		c->stats.retries++;
+		if (e->state == RCACHE_DONE)
+			rcache_send(c, s, e);
+		return;		/* pending: the answer is on its way */
+	}
+	msg_reply_hdr(&req, req.rs_sa, hdr);
+	if (e == NULL) {	/* every entry waits on a target */
+		len = msg_reply(hdr, CC_NODE_BUSY, NULL, 0, msg, sizeof(msg));
+		core_send20(c, s, PAYLOAD_IPMI, msg, len);
+		return;
+	}
+	memset(e, 0, sizeof(*e));
+	e->key = key;
+	e->token = TOKEN(s->slot, e - s->rc_ent, s->gen);
+	ctx.t = ep_target(c, s->ep);
+	ctx.token = e->token;
+	ctx.req = &req;
+	ctx.msg2 = msg2;
+	ctx.msg2_cap = sizeof(msg2);
+	wbuf_init(&rsp, data, sizeof(data));
+	cc = cmd_dispatch(&ctx, req.netfn, req.cmd, req.data, req.len, &rsp);
+	if (cc == TARGET_PENDING) {
+		memcpy(e->env, hdr, MSG_HDR);
+		e->state = RCACHE_PENDING;
+		e->when = c->now + c->conf->target_timeout;
+		return;
+	}
+	if (rsp.err)
+		cc = CC_UNSPECIFIED;
+	len = msg_reply(hdr, (uint8_t)cc, data, cc == CC_OK ? rsp.len : 0,
+	    msg, sizeof(msg));
+	e->state = RCACHE_DONE;
+	e->when = c->now;
+	rcache_store(e, 0, msg, len);
+	if (cc == CC_OK && ctx.msg2_pending) {	/* bridged, target later */
+		e->state = RCACHE_PENDING;
+		e->target = ctx.msg2_target;
+		e->when = c->now + c->conf->target_timeout;
+		memcpy(e->env, ctx.msg2_hdr, MSG_HDR);
+		return;
+	}
+	core_send20(c, s, PAYLOAD_IPMI, msg, len);
+	if (cc == CC_OK && ctx.msg2_len > 0) {
+		if (e->state != RCACHE_FREE)
+			rcache_store(e, 1, msg2, ctx.msg2_len);
+		core_send20(c, s, PAYLOAD_IPMI, msg2, ctx.msg2_len);
+	}
+	if (s->closing)
+		session_close(&c->st, s);
+}
+
+static int
+same_peer(const struct session *s, int ep, const struct peer *p)
+{
+	return s->ep == ep && s->peer.len == p->len &&
+	    memcmp(&s->peer.ss, &p->ss, p->len) == 0;
+}
+
+void
+core_input(struct core *c, int ep, const struct peer *peer,
+    const uint8_t *p, size_t n, uint64_t now)
+{
+	struct rmcp_pkt pkt;
+	struct session *s;
+
+	c->now = now;
+	c->stats.rx++;
+	if (ep < 0 || (size_t)ep >= c->conf->neps)
+		return;
+	if (rmcp_parse(p, n, &pkt) != 0) {
+		drop(c, peer, "malformed");
+		return;
+	}
+	switch (pkt.kind) {
+	case RMCP_ASF_PING:
+		core_send_raw(c, ep, peer, c->out,
+		    rmcp_pong(pkt.asf_tag, c->out, sizeof(c->out)));
+		return;
+	case RMCP_IPMI15:
+		sessionless(c, ep, peer, &pkt);
+		return;
+	case RMCP_IPMI20:
+		break;
+	}
+	if (pkt.sid == 0) {
+		if (pkt.authenticated || pkt.encrypted) {
+			drop(c, peer, "session-less packet with auth bits");
+			return;
+		}
+		switch (pkt.ptype) {
+		case PAYLOAD_IPMI:
+			sessionless(c, ep, peer, &pkt);
+			return;
+		case PAYLOAD_OPEN_REQ:
+			rakp_open(c, ep, peer, pkt.payload, pkt.len);
+			return;
+		case PAYLOAD_RAKP1:
+			rakp_rakp1(c, ep, peer, pkt.payload, pkt.len);
+			return;
+		case PAYLOAD_RAKP3:
+			rakp_rakp3(c, ep, peer, pkt.payload, pkt.len);
+			return;
+		default:
+			drop(c, peer, "unexpected payload type");
+			return;
+		}
+	}
+	s = session_find(&c->st, pkt.sid);
+	if (s == NULL || s->state != SESSION_ACTIVE ||
+	    !same_peer(s, ep, peer)) {
+		drop(c, peer, "unknown session");
+		return;
+	}
+	if (rmcp_unwrap(s, &pkt, c->plain) != 0) {
+		drop(c, peer, "integrity or confidentiality check failed");
+		return;
+	}
+	if (session_seq_check(s, pkt.seq) != 0) {
+		c->stats.replays++;
+		drop(c, peer, "replayed or out-of-window sequence number");
+		return;
+	}
+	s->last = now;
+	if (pkt.ptype == PAYLOAD_IPMI)
+		session_ipmi(c, s, pkt.payload, pkt.len);
+	else
+		drop(c, peer, "unsupported payload type");
+}
+
+/* A pending request is answered: by its target, or by the timeout. */
+static void
+rcache_finish(struct core *c, struct session *s, struct rcache *e, int cc)
+{
+	uint8_t msg[MSG_MAX];
+	size_t len;
+	int i = e->nmsg;	/* 1: the Send Message response is waiting */
+
+	len = msg_reply(e->env, (uint8_t)cc, NULL, 0, msg, sizeof(msg));
+	e->state = RCACHE_DONE;
+	e->when = c->now;
+	rcache_store(e, i, msg, len);
+	if (i == 1)
+		core_send20(c, s, PAYLOAD_IPMI, e->msg[0], e->len[0]);
+	core_send20(c, s, PAYLOAD_IPMI, msg, len);
+}
+
+static void
+core_done_cb(void *arg, struct target *t, uint32_t token, int cc)
+{
+	struct core *c = arg;
+	struct session *s = session_slot(&c->st, token >> 16);
+	struct rcache *e;
+
+	if (s == NULL || s->state != SESSION_ACTIVE ||
+	    (s->gen & 0x1fff) != (token & 0x1fff))
+		return;		/* the session went away meanwhile */
+	e = &s->rc_ent[(token >> 13) & 7];
+	if (e->state != RCACHE_PENDING || e->token != token)
+		return;
+	(void)t;
+	rcache_finish(c, s, e, cc);
+}
+
+static void
+core_event_cb(void *arg, struct target *t, enum target_event ev)
+{
+	struct core *c = arg;
+	struct target_boot *b = &t->st.boot;
+
+	switch (ev) {
+	case TARGET_EV_BOOT:
+		/* The firmware has read the boot flags: one-shot ones go. */
+		if ((b->flags[0] & 0x80) && !(b->flags[0] & 0x40)) {
+			b->flags[0] &= (uint8_t)~0x80;
+			core_persist(c, t);
+			log_info("target %s: one-shot boot device used",
+			    t->name);
+		}
+		break;
+	case TARGET_EV_LINK_UP:
+		log_info("target %s: link up", t->name);
+		break;
+	case TARGET_EV_LINK_DOWN:
+		log_info("target %s: link down", t->name);
+		break;
+	}
+}
+
+void
+core_tick(struct core *c, uint64_t now)
+{
+	c->now = now;
+	session_expire(&c->st, now, (uint64_t)c->conf->session_timeout * 1000);
+	for (int a = 1; a < 256; a++)
+		if (c->targets[a] != NULL && c->targets[a]->drv->tick != NULL)
+			c->targets[a]->drv->tick(c->targets[a], now);
+	for (size_t i = 0; i < c->st.n; i++) {
+		struct session *s = &c->st.s[i];
+
+		if (s->state != SESSION_ACTIVE)
+			continue;
+		for (int j = 0; j < SESSION_RCACHE; j++)
+			if (s->rc_ent[j].state == RCACHE_PENDING &&
+			    now >= s->rc_ent[j].when)
+				rcache_finish(c, s, &s->rc_ent[j], CC_TIMEOUT);
+	}
+}

@@ -1,0 +1,142 @@
+/* net.c: UDP sockets and libevent glue for the protocol core. */
+#include <errno.h>
+#include <event2/event.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "core.h"
+#include "log.h"
+#include "net.h"
+#include "session.h"
+
+#define NET_BATCH	64	/* datagrams read per wakeup, per socket */
+
+struct net_ep {
+	struct net	*net;
+	int		 idx;
+	int		 fd;
+	struct event	*ev;
+};
+
+struct net {
+	struct event_base	*base;
+	struct core		*core;
+	size_t			 n;
+	struct net_ep		*eps;
+	struct log_rl		 rl_send;
+	uint8_t			 buf[65536];
+};
+
+uint64_t
+net_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+net_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct net_ep *ep = arg;
+	struct net *net = ep->net;
+	struct peer peer;
+	ssize_t n;
+
+	(void)what;
+	for (int i = 0; i < NET_BATCH; i++) {
+		peer.len = sizeof(peer.ss);
+		n = recvfrom(fd, net->buf, sizeof(net->buf), MSG_DONTWAIT,
+		    (struct sockaddr *)&peer.ss, &peer.len);
+		if (n < 0)
+			return;		/* EAGAIN or a transient error */
+		core_input(net->core, ep->idx, &peer, net->buf, (size_t)n,
+		    net_now());
+	}
+}
+
+void
+net_send(void *arg, int idx, const struct peer *peer, const uint8_t *p,
+    size_t n)
+{
+	struct net *net = arg;
+
+	if (sendto(net->eps[idx].fd, p, n, MSG_DONTWAIT,
+	    (const struct sockaddr *)&peer->ss, peer->len) < 0)
+		log_rl(&net->rl_send, "sendto: %s", strerror(errno));
+}
+
+struct net *
+net_new(struct event_base *base, const struct conf *cf, char *err,
+    size_t errlen)
+{
+	struct net *net;
+
+	if ((net = calloc(1, sizeof(*net))) == NULL ||
+	    (net->eps = calloc(cf->neps, sizeof(*net->eps))) == NULL) {
+		free(net);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	net->base = base;
+	net->rl_send = (struct log_rl)LOG_RL_INIT("send errors");
+	for (size_t i = 0; i < cf->neps; i++)
+		net->eps[i].fd = -1;
+	net->n = cf->neps;
+	for (size_t i = 0; i < cf->neps; i++) {
+		const struct conf_addr *a = &cf->eps[i].addr;
+		struct net_ep *ep = &net->eps[i];
+		int one = 1;
+
+		ep->net = net;
+		ep->idx = (int)i;
+		ep->fd = socket(a->ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0);
+		if (ep->fd < 0 ||
+		    (a->ss.ss_family == AF_INET6 && setsockopt(ep->fd,
+		    IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) != 0) ||
+		    bind(ep->fd, (const struct sockaddr *)&a->ss, a->len) != 0) {
+			snprintf(err, errlen, "cannot listen on %s: %s",
+			    a->text, strerror(errno));
+			return net_free(net);
+		}
+	}
+	return net;
+}
+
+void
+net_start(struct net *net, struct core *core)
+{
+	net->core = core;
+	for (size_t i = 0; i < net->n; i++) {
+		struct net_ep *ep = &net->eps[i];
+
+		ep->ev = event_new(net->base, ep->fd, EV_READ | EV_PERSIST,
+		    net_read_cb, ep);
+		if (ep->ev == NULL || event_add(ep->ev, NULL) != 0)
+			fatalx("cannot watch socket");
+	}
+}
+
+struct net *
+net_free(struct net *net)
+{
+	if (net == NULL)
+		return NULL;
+	for (size_t i = 0; i < net->n; i++) {
+		if (net->eps[i].ev != NULL)
+			event_free(net->eps[i].ev);
+		if (net->eps[i].fd >= 0)
+			close(net->eps[i].fd);
+	}
+	free(net->eps);
+	free(net);
+	return NULL;
+}

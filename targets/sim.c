@@ -1,0 +1,280 @@
+/*
+ * sim.c: a simulated machine.  Power-on and soft-off take a configurable
+ * time, power cycle and reset do what a PC does, identify runs for the
+ * given seconds.  With reply_delay set, actions complete asynchronously,
+ * as a real node's would.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipmi.h"
+#include "target.h"
+
+#define SIM_PENDING_MAX	8
+
+struct sim_conf {
+	unsigned	 power_on_delay;	/* ms */
+	unsigned	 soft_off_delay;	/* ms */
+	unsigned	 cycle_delay;		/* ms off during a cycle */
+	unsigned	 reply_delay;		/* ms; 0: answer at once */
+	int		 start_on;
+};
+
+enum sim_state {
+	SIM_OFF,
+	SIM_POWERING_ON,	/* looks off until the delay ends */
+	SIM_ON,
+	SIM_SHUTTING_DOWN,	/* looks on until the OS is down */
+	SIM_CYCLE_OFF,		/* off, on again after cycle_delay */
+};
+
+struct sim {
+	const struct sim_conf *cf;
+	enum sim_state	 state;
+	uint64_t	 until;
+	uint64_t	 ident_until;
+	int		 ident_forced;
+	uint8_t		 last_event;
+	uint8_t		 restart_cause;
+	struct {
+		uint32_t token;
+		int	 cc;
+		uint64_t due;
+		int	 used;
+	} pend[SIM_PENDING_MAX];
+};
+
+static void *
+sim_conf_new(void)
+{
+	struct sim_conf *c = calloc(1, sizeof(*c));
+
+	if (c != NULL) {
+		c->power_on_delay = 500;
+		c->soft_off_delay = 1500;
+		c->cycle_delay = 1000;
+	}
+	return c;
+}
+
+static int
+sim_conf_set(void *p, const char *key, const struct conf_value *v,
+    char *err, size_t errlen)
+{
+	struct sim_conf *c = p;
+	unsigned *dst = NULL;
+
+	if (strcmp(key, "start_on") == 0) {
+		if (v->type != CONF_BOOL)
+			goto type;
+		c->start_on = (int)v->i;
+		return 0;
+	}
+	if (strcmp(key, "power_on_delay") == 0)
+		dst = &c->power_on_delay;
+	else if (strcmp(key, "soft_off_delay") == 0)
+		dst = &c->soft_off_delay;
+	else if (strcmp(key, "cycle_delay") == 0)
+		dst = &c->cycle_delay;
+	else if (strcmp(key, "reply_delay") == 0)
+		dst = &c->reply_delay;
+	else {
+		snprintf(err, errlen, "sim: unknown option \"%s\"", key);
+		return -1;
+	}
+	if (v->type != CONF_INT || v->i < 0 || v->i > 600000) {
+		snprintf(err, errlen, "sim: %s must be 0..600000 (ms)", key);
+		return -1;
+	}
+	*dst = (unsigned)v->i;
+	return 0;
+type:
+	snprintf(err, errlen, "sim: %s must be true or false", key);
+	return -1;
+}
+
+static void
+sim_conf_free(void *p)
+{
+	free(p);
+}
+
+static int
+sim_start(struct target *t, uint64_t now)
+{
+	struct sim *s = calloc(1, sizeof(*s));
+
+	(void)now;
+	if (s == NULL)
+		return -1;
+	s->cf = t->dconf;
+	s->state = s->cf->start_on ? SIM_ON : SIM_OFF;
+	t->dstate = s;
+	return 0;
+}
+
+static void
+sim_stop(struct target *t)
+{
+	free(t->dstate);
+	t->dstate = NULL;
+}
+
+static void
+sim_boot(struct target *t, struct sim *s)
+{
+	s->state = SIM_ON;
+	target_event(t, TARGET_EV_BOOT);
+}
+
+/* Move the machine along; never calls back into the core but for BOOT. */
+static void
+sim_advance(struct target *t, struct sim *s, uint64_t now)
+{
+	if (now >= s->until) {
+		switch (s->state) {
+		case SIM_POWERING_ON:
+			sim_boot(t, s);
+			break;
+		case SIM_SHUTTING_DOWN:
+			s->state = SIM_OFF;
+			break;
+		case SIM_CYCLE_OFF:
+			s->state = SIM_POWERING_ON;
+			s->until = now + s->cf->power_on_delay;
+			break;
+		default:
+			break;
+		}
+	}
+	if (!s->ident_forced && s->ident_until != 0 && now >= s->ident_until)
+		s->ident_until = 0;
+}
+
+static void
+sim_tick(struct target *t, uint64_t now)
+{
+	struct sim *s = t->dstate;
+
+	sim_advance(t, s, now);
+	for (int i = 0; i < SIM_PENDING_MAX; i++)
+		if (s->pend[i].used && now >= s->pend[i].due) {
+			s->pend[i].used = 0;
+			target_done(t, s->pend[i].token, s->pend[i].cc);
+		}
+}
+
+/* Answer now, or after reply_delay like a node on the network would. */
+static int
+sim_reply(struct sim *s, uint64_t now, uint32_t token, int cc)
+{
+	if (s->cf->reply_delay == 0)
+		return cc;
+	for (int i = 0; i < SIM_PENDING_MAX; i++)
+		if (!s->pend[i].used) {
+			s->pend[i].used = 1;
+			s->pend[i].token = token;
+			s->pend[i].cc = cc;
+			s->pend[i].due = now + s->cf->reply_delay;
+			return TARGET_PENDING;
+		}
+	return CC_NODE_BUSY;
+}
+
+static void
+sim_status(struct target *t, uint64_t now, struct target_status *st)
+{
+	struct sim *s = t->dstate;
+
+	sim_advance(t, s, now);
+	st->power_on = s->state == SIM_ON || s->state == SIM_SHUTTING_DOWN;
+	st->power_known = 1;
+	st->link_up = 1;
+	st->last_event = s->last_event;
+	st->restart_cause = s->restart_cause;
+	st->identify = s->ident_forced ? TARGET_IDENT_ON :
+	    s->ident_until != 0 ? TARGET_IDENT_TIMED : TARGET_IDENT_OFF;
+}
+
+static int
+sim_power(struct target *t, uint64_t now, enum target_power a, uint32_t tok)
+{
+	struct sim *s = t->dstate;
+	int on;
+
+	sim_advance(t, s, now);
+	on = s->state == SIM_ON || s->state == SIM_SHUTTING_DOWN;
+	switch (a) {
+	case TARGET_POWER_ON:
+		if (s->state == SIM_OFF) {
+			s->state = SIM_POWERING_ON;
+			s->until = now + s->cf->power_on_delay;
+			s->last_event = 0x10;	/* on by IPMI command */
+			s->restart_cause = 0x01;
+		}
+		break;			/* already on: nothing to press */
+	case TARGET_POWER_OFF:
+		s->state = SIM_OFF;
+		break;
+	case TARGET_POWER_SOFT:
+		if (!on)
+			return sim_reply(s, now, tok, CC_NOT_SUPPORTED_STATE);
+		if (s->state == SIM_ON) {
+			s->state = SIM_SHUTTING_DOWN;
+			s->until = now + s->cf->soft_off_delay;
+		}
+		break;
+	case TARGET_POWER_CYCLE:
+		if (!on)
+			return sim_reply(s, now, tok, CC_NOT_SUPPORTED_STATE);
+		s->state = SIM_CYCLE_OFF;
+		s->until = now + s->cf->cycle_delay;
+		s->last_event = 0x10;
+		s->restart_cause = 0x01;
+		break;
+	case TARGET_POWER_RESET:
+		if (!on)
+			return sim_reply(s, now, tok, CC_NOT_SUPPORTED_STATE);
+		s->restart_cause = 0x01;
+		sim_boot(t, s);
+		break;
+	case TARGET_POWER_DIAG:
+		if (!on)
+			return sim_reply(s, now, tok, CC_NOT_SUPPORTED_STATE);
+		break;			/* an NMI: the OS would dump */
+	}
+	return sim_reply(s, now, tok, CC_OK);
+}
+
+static int
+sim_identify(struct target *t, uint64_t now, unsigned secs, int force,
+    uint32_t tok)
+{
+	struct sim *s = t->dstate;
+
+	s->ident_forced = force;
+	s->ident_until = (!force && secs > 0) ? now + secs * 1000ull : 0;
+	return sim_reply(s, now, tok, CC_OK);
+}
+
+static int
+sim_reset_link(struct target *t, uint64_t now, int cold, uint32_t tok)
+{
+	(void)cold;
+	return sim_reply(t->dstate, now, tok, CC_OK);
+}
+
+const struct target_driver sim_driver = {
+	.name		= "sim",
+	.conf_new	= sim_conf_new,
+	.conf_set	= sim_conf_set,
+	.conf_free	= sim_conf_free,
+	.start		= sim_start,
+	.stop		= sim_stop,
+	.status		= sim_status,
+	.power		= sim_power,
+	.identify	= sim_identify,
+	.reset_link	= sim_reset_link,
+	.tick		= sim_tick,
+};
