@@ -27,7 +27,8 @@ deps:
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $$(pkg-config --cflags $(PKGS) 2>/dev/null) -c $< -o $@
+	@echo "  CC  $<"
+	@$(CC) $(CFLAGS) $$(pkg-config --cflags $(PKGS) 2>/dev/null) -c $< -o $@
 
 $(B)/pmbd: $(PMBD_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(PMBD_OBJ) $$(pkg-config --libs $(PKGS))

@@ -253,7 +253,7 @@ get_session_info(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 
 		wbuf_put(rsp, &in->sin_addr, 4);
 		wbuf_fill(rsp, 0, 6);		/* MAC: not known */
-		wbuf_put(rsp, &in->sin_port, 2);
+		wbuf_le16(rsp, ntohs(in->sin_port));
 	}
 	return CC_OK;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "conf.h"
 #include "crypto.h"
@@ -115,6 +116,19 @@ add_endpoint(struct cctx *c, struct conf *cf, const config_setting_t *s,
 	return 0;
 }
 
+/* A setting's name for messages; array and list elements have none. */
+static const char *
+label(const config_setting_t *s)
+{
+	const config_setting_t *p;
+
+	if (config_setting_name(s) != NULL)
+		return config_setting_name(s);
+	p = config_setting_parent(s);
+	return p != NULL && config_setting_name(p) != NULL ?
+	    config_setting_name(p) : "value";
+}
+
 static int
 get_uint(struct cctx *c, const config_setting_t *s, long long lo,
     long long hi, long long *ret)
@@ -123,12 +137,11 @@ get_uint(struct cctx *c, const config_setting_t *s, long long lo,
 
 	if (config_setting_type(s) != CONFIG_TYPE_INT &&
 	    config_setting_type(s) != CONFIG_TYPE_INT64)
-		return cerr(c, s, "%s: expected an integer",
-		    config_setting_name(s));
+		return cerr(c, s, "%s: expected an integer", label(s));
 	v = config_setting_get_int64(s);
 	if (v < lo || v > hi)
 		return cerr(c, s, "%s: %lld is out of range %lld..%lld",
-		    config_setting_name(s), v, lo, hi);
+		    label(s), v, lo, hi);
 	*ret = v;
 	return 0;
 }
@@ -139,8 +152,7 @@ get_string(struct cctx *c, const config_setting_t *s, const char **ret)
 	const char *v = config_setting_get_string(s);
 
 	if (v == NULL)
-		return cerr(c, s, "%s: expected a string",
-		    config_setting_name(s) ? config_setting_name(s) : "value");
+		return cerr(c, s, "%s: expected a string", label(s));
 	*ret = v;
 	return 0;
 }
@@ -462,6 +474,7 @@ conf_load(const char *path, struct conf **ret, char *err, size_t errlen)
 	const config_setting_t *s;
 	struct conf *cf;
 	config_t lc;
+	struct stat st;
 	FILE *fp;
 	int rc = -1;
 
@@ -475,6 +488,13 @@ conf_load(const char *path, struct conf **ret, char *err, size_t errlen)
 	if ((fp = fopen(path, "r")) == NULL) {
 		snprintf(err, errlen, "%s:0: cannot read: %s", path,
 		    strerror(errno));
+		goto out;
+	}
+	/* libconfig's scanner exit()s on a read error, as on a directory. */
+	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s:0: cannot read: %s", path,
+		    strerror(EISDIR));
+		fclose(fp);
 		goto out;
 	}
 	if (config_read(&lc, fp) != CONFIG_TRUE) {

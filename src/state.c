@@ -158,6 +158,12 @@ load(const char *dir, const char *name, struct target_persist *st,
 	memset(st, 0, sizeof(*st));
 	if (crypto_random(st->guid, sizeof(st->guid)) != 0)
 		return -1;
+	/*
+	 * A random (version 4) GUID in IPMI's encoding, which is RFC 4122
+	 * byte-reversed: time_hi_and_version is bytes 8-9, clock_seq 6-7.
+	 */
+	st->guid[9] = (uint8_t)((st->guid[9] & 0x0f) | 0x40);
+	st->guid[7] = (uint8_t)((st->guid[7] & 0x3f) | 0x80);
 	n = state_encode(st, buf, sizeof(buf));
 	return write_atomic(dir, name, buf, n);
 }

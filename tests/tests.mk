@@ -1,1 +1,36 @@
+# Unit tests: one Check binary per module, linked with that module and the
+# few it needs (bgpd regress style).  Included from the top Makefile.
 
+CHECK_LIBS = $$(pkg-config --libs check)
+U	 = $(B)/tests
+
+UNIT_buf	= src/buf.c
+UNIT_msg	= src/msg.c src/buf.c
+UNIT_session	= src/session.c src/crypto.c
+UNIT_rakp	= $(CORE) $(DRIVERS) src/crypto.c src/log.c src/conf.c
+UNIT_core	= $(CORE) $(DRIVERS) src/crypto.c src/log.c src/conf.c
+UNIT_conf	= src/conf.c src/crypto.c src/target.c $(DRIVERS) src/log.c
+UNIT_state	= src/state.c src/buf.c src/crypto.c
+
+UNITS	 = buf msg session rakp core conf state
+UNIT_BINS = $(UNITS:%=$(U)/check_%)
+
+$(U)/check_%: tests/unit/check_%.c tests/unit/test.h
+	@mkdir -p $(U)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes -Wno-missing-declarations \
+	    -Itests/unit $$(pkg-config --cflags check $(PKGS)) -o $@ \
+	    $< $(UNIT_$*) $(CHECK_LIBS) $$(pkg-config --libs $(PKGS))
+
+unit-tests: $(UNIT_BINS)
+
+# libFuzzer harness over the packet decoder and the whole core.
+FUZZ_CC	 = clang
+fuzz: $(B)/fuzz_packet
+$(B)/fuzz_packet: tests/fuzz/fuzz_packet.c $(CORE) $(DRIVERS) src/crypto.c \
+    src/log.c src/conf.c
+	@mkdir -p $(B)
+	$(FUZZ_CC) -g -O1 -std=c17 -D_GNU_SOURCE -Iinclude \
+	    -fsanitize=fuzzer,address,undefined -o $@ $^ \
+	    $$(pkg-config --cflags --libs $(PKGS))
+
+.PHONY: unit-tests fuzz
