@@ -311,7 +311,7 @@ rakp_rakp1(struct core *c, int ep, const struct peer *peer, const uint8_t *p,
 	else if (ulen == 0 || (u = conf_user_find(c->conf, user, ulen)) == NULL)
 		st = RMCPP_UNAUTH_NAME;
 	else if ((role & 0x0f) > u->priv || (role & 0x0f) > s->req_max_priv)
-		st = RMCPP_UNAUTH_ROLE;
+		st = RMCPP_INVALID_ROLE;	/* pyghmi then retries lower */
 	if (st != RMCPP_OK) {
 		log_rl(&c->rl_auth, "login refused for user \"%s\" "
 		    "(RAKP status 0x%02x)", log_escape(user, user ? ulen : 0,

@@ -365,7 +365,7 @@ START_TEST(login_refused)
 	ck_assert_int_eq(login(&cl, "", "", 3, 0x14), RMCPP_UNAUTH_NAME);
 	/* viewer may not ask for ADMINISTRATOR */
 	ck_assert_int_eq(login(&cl, "viewer", "viewerpass1", 3, 0x14),
-	    RMCPP_UNAUTH_ROLE);
+	    RMCPP_INVALID_ROLE);
 	ck_assert_int_eq(login(&cl, "admin", "secretpass1", 3, 0x15),
 	    RMCPP_INVALID_ROLE);
 	ck_assert_uint_eq(core->st.nactive, 0);

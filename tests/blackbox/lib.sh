@@ -1,0 +1,123 @@
+# lib.sh: shared helpers for the black-box tests.  Each test starts the
+# real build/pmbd on loopback with its own config, ports and state_dir,
+# drives it with real clients, and stops it.  Sourced, not run.
+
+set -u
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PMBD=$TOP/build/pmbd
+PASS_OK=0
+FAIL_N=0
+T=$(mktemp -d /tmp/pmbd-bb.XXXXXX)
+PMBD_PID=
+PW=bb-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')
+
+cleanup() {
+	[ -n "$PMBD_PID" ] && kill "$PMBD_PID" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+# A free UDP port on 127.0.0.1.
+free_port() {
+	/usr/bin/python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+PORT=$(free_port)
+PORT72=$(free_port)
+STATE=$T/state
+
+# write_conf [extra top-level lines...]: the standard test configuration.
+write_conf() {
+	cat > "$T/pmbd.conf" <<CONF
+listen = [ "127.0.0.1:$PORT" ];
+state_dir = "$STATE";
+users = (
+  { name = "admin";  password = "$PW"; privilege = "administrator"; },
+  { name = "oper";   password = "operator-pw-1"; privilege = "operator"; },
+  { name = "viewer"; password = "viewer-pw-1"; privilege = "user"; }
+);
+targets = (
+  { address = 1;    name = "node1";  driver = "sim"; power_on_delay = 200; soft_off_delay = 300; cycle_delay = 200; },
+  { address = 2;    name = "node2";  driver = "sim"; start_on = true; },
+  { address = 3;    name = "slow";   driver = "sim"; reply_delay = 300; power_on_delay = 100; },
+  { address = 0x72; name = "node72"; driver = "sim"; listen = "127.0.0.1:$PORT72"; power_on_delay = 200; }
+);
+$*
+CONF
+}
+
+start_pmbd() {
+	"$PMBD" -f -c "$T/pmbd.conf" >>"$T/pmbd.log" 2>&1 &
+	PMBD_PID=$!
+	for _ in $(seq 50); do
+		grep -q "ready" "$T/pmbd.log" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "pmbd did not start:"; cat "$T/pmbd.log"
+	exit 1
+}
+
+stop_pmbd() {
+	kill "${1:--TERM}" "$PMBD_PID" 2>/dev/null
+	wait "$PMBD_PID" 2>/dev/null
+	PMBD_PID=
+}
+
+alive() {
+	kill -0 "$PMBD_PID" 2>/dev/null
+}
+
+ok() { PASS_OK=$((PASS_OK + 1)); echo "ok - $*"; }
+not_ok() { FAIL_N=$((FAIL_N + 1)); echo "not ok - $*"; }
+
+# expect NAME WANT_REGEX COMMAND...: the command's stdout+stderr must match.
+expect() {
+	local name=$1 want=$2 out
+	shift 2
+	out=$("$@" 2>&1)
+	if printf '%s\n' "$out" | grep -Eq -- "$want"; then
+		ok "$name"
+	else
+		not_ok "$name"
+		printf '  command: %s\n  wanted:  %s\n  got:     %s\n' "$*" "$want" "$(printf '%s' "$out" | head -5)"
+	fi
+}
+
+# expect_exact NAME WANT COMMAND...: stdout must be exactly WANT.
+expect_exact() {
+	local name=$1 want=$2 out
+	shift 2
+	out=$("$@" 2>/dev/null)
+	if [ "$out" = "$want" ]; then
+		ok "$name"
+	else
+		not_ok "$name"
+		printf '  command: %s\n  wanted:  %q\n  got:     %q\n' "$*" "$want" "$out"
+	fi
+}
+
+# wait_for NAME WANT_REGEX COMMAND...: poll (at most 10 s) until it matches.
+wait_for() {
+	local name=$1 want=$2
+	shift 2
+	for _ in $(seq 50); do
+		if "$@" 2>&1 | grep -Eq -- "$want"; then
+			ok "$name"
+			return 0
+		fi
+		sleep 0.2
+	done
+	not_ok "$name (never matched $want)"
+}
+
+finish() {
+	if ! grep -q "ready" "$T/pmbd.log"; then :; fi
+	if grep -qi "$PW" "$T/pmbd.log"; then
+		not_ok "the password never reaches the log"
+	else
+		ok "the password never reaches the log"
+	fi
+	echo "$PASS_OK passed, $FAIL_N failed"
+	[ "$FAIL_N" -eq 0 ]
+}
