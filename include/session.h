@@ -61,6 +61,7 @@ struct session {
 	uint16_t	 gen;
 	int		 ep;
 	struct peer	 peer;
+	uint32_t	 src;		/* hash of the peer's address */
 	uint64_t	 created;
 	uint64_t	 last;		/* ms, last authenticated packet */
 	uint8_t		 suite;		/* 3 or 17 */
@@ -98,9 +99,16 @@ int	 session_table_init(struct session_table *, unsigned max_active,
 	    unsigned max_half);
 void	 session_table_free(struct session_table *);
 
-/* A half-open session with a fresh random ID; the oldest half-open one is
- * evicted when that budget is full.  NULL when no slot can be had. */
-struct session *session_open(struct session_table *, uint64_t now);
+/*
+ * A half-open session with a fresh random ID for a peer address (src).
+ * One address holds at most half of the half-open budget: past that
+ * it only recycles its own oldest entry, so a flood from one host cannot
+ * push out another host's login.  When the budget is full the oldest
+ * half-open entry goes.  Active sessions are never evicted.  NULL when no
+ * slot can be had.
+ */
+struct session *session_open(struct session_table *, uint64_t now,
+	    uint32_t src);
 struct session *session_find(const struct session_table *, uint32_t sid);
 struct session *session_slot(const struct session_table *, size_t slot);
 /* Half-open -> active; -1 when the active budget is full. */

@@ -460,7 +460,7 @@ conf_defaults(struct conf *cf)
 	cf->suites[1] = 3;
 	cf->nsuites = 2;
 	cf->max_sessions = 64;
-	cf->max_half_open = 16;
+	cf->max_half_open = 32;
 	cf->session_timeout = 60;
 	cf->target_timeout = 5000;
 	cf->manufacturer_id = 57253;	/* Raspberry Pi (Trading) Ltd */

@@ -1,4 +1,6 @@
 /* rakp.c: RMCP+ Open Session and RAKP 1-4 for cipher suites 3 and 17. */
+#include <netinet/in.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "buf.h"
@@ -61,6 +63,26 @@ suite_match(const struct conf *cf, uint8_t auth, uint8_t integ, uint8_t conf,
 	if (!conf_ok)
 		return RMCPP_INVALID_CONF_ALG;
 	return RMCPP_NO_CIPHER_SUITE;
+}
+
+/* The peer's address without the port: floods are counted per host. */
+static uint32_t
+peer_src(const struct peer *p)
+{
+	const uint8_t *a = (const uint8_t *)&p->ss;
+	size_t off = 0, n = 0;
+	uint32_t h = 0x811c9dc5u;
+
+	if (p->ss.ss_family == AF_INET) {
+		off = offsetof(struct sockaddr_in, sin_addr);
+		n = 4;
+	} else if (p->ss.ss_family == AF_INET6) {
+		off = offsetof(struct sockaddr_in6, sin6_addr);
+		n = 16;
+	}
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ a[off + i]) * 0x01000193u;
+	return h;
 }
 
 static void
@@ -145,7 +167,7 @@ rakp_open(struct core *c, int ep, const struct peer *peer, const uint8_t *p,
 		    RMCPP_INVALID_SID, csid);
 		return;
 	}
-	if ((s = session_open(&c->st, c->now)) == NULL) {
+	if ((s = session_open(&c->st, c->now, peer_src(peer))) == NULL) {
 		status_reply(c, ep, peer, PAYLOAD_OPEN_RSP, tag,
 		    RMCPP_NO_RESOURCES, csid);
 		return;

@@ -106,25 +106,35 @@ hash_remove(struct session_table *t, const struct session *s)
 }
 
 struct session *
-session_open(struct session_table *t, uint64_t now)
+session_open(struct session_table *t, uint64_t now, uint32_t src)
 {
-	struct session *s = NULL, *oldest = NULL;
+	struct session *s = NULL, *oldest = NULL, *mine = NULL;
+	unsigned nmine = 0, cap = t->max_half / 2 > 0 ? t->max_half / 2 : 1;
 	uint16_t gen;
 	uint32_t sid;
 
 	for (size_t i = 0; i < t->n; i++) {
 		struct session *c = &t->s[i];
 
-		if (c->state == SESSION_FREE && s == NULL)
-			s = c;
-		else if (c->state != SESSION_FREE &&
-		    c->state != SESSION_ACTIVE &&
-		    (oldest == NULL || c->created < oldest->created))
+		if (c->state == SESSION_FREE) {
+			if (s == NULL)
+				s = c;
+			continue;
+		}
+		if (c->state == SESSION_ACTIVE)
+			continue;
+		if (oldest == NULL || c->created < oldest->created)
 			oldest = c;
+		if (c->src == src) {
+			nmine++;
+			if (mine == NULL || c->created < mine->created)
+				mine = c;
+		}
 	}
-	if (t->nhalf >= t->max_half) {
-		if (oldest == NULL)
-			return NULL;
+	if (nmine >= cap) {
+		session_close(t, mine);
+		s = mine;
+	} else if (t->nhalf >= t->max_half) {
 		session_close(t, oldest);
 		s = oldest;
 	}
@@ -139,6 +149,7 @@ session_open(struct session_table *t, uint64_t now)
 	s->slot = (uint16_t)(s - t->s);
 	s->gen = (uint16_t)(gen + 1);
 	s->sid = sid;
+	s->src = src;
 	s->state = SESSION_OPEN;
 	s->created = now;
 	s->last = now;

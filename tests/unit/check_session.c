@@ -45,7 +45,7 @@ START_TEST(table_lookup)
 
 	ck_assert_int_eq(session_table_init(&t, 40, 8), 0);
 	for (int i = 0; i < 40; i++) {
-		s[i] = session_open(&t, 1000 + (uint64_t)i);
+		s[i] = session_open(&t, 1000 + (uint64_t)i, (uint32_t)i);
 		ck_assert_ptr_nonnull(s[i]);
 		ck_assert_uint_ne(s[i]->sid, 0);
 		ck_assert_int_eq(session_activate(&t, s[i]), 0);
@@ -73,11 +73,11 @@ START_TEST(half_open_budget)
 	uint32_t asid;
 
 	ck_assert_int_eq(session_table_init(&t, 2, 4), 0);
-	a = session_open(&t, 0);
+	a = session_open(&t, 0, 1);
 	ck_assert_int_eq(session_activate(&t, a), 0);
 	asid = a->sid;
 	for (int i = 0; i < 100; i++) {
-		h = session_open(&t, (uint64_t)i + 1);
+		h = session_open(&t, (uint64_t)i + 1, (uint32_t)i);
 		ck_assert_ptr_nonnull(h);
 		ck_assert_uint_le(t.nhalf, 4);
 	}
@@ -102,11 +102,32 @@ START_TEST(active_budget)
 	struct session *a, *b;
 
 	ck_assert_int_eq(session_table_init(&t, 1, 2), 0);
-	a = session_open(&t, 0);
-	b = session_open(&t, 0);
+	a = session_open(&t, 0, 1);
+	b = session_open(&t, 0, 2);
 	ck_assert_int_eq(session_activate(&t, a), 0);
 	ck_assert_int_eq(session_activate(&t, b), -1);	/* full */
 	ck_assert_int_eq(b->state, SESSION_OPEN);
+	session_table_free(&t);
+}
+END_TEST
+
+/* One flooding host only recycles its own half-open entries. */
+START_TEST(flood_from_one_host)
+{
+	struct session_table t;
+	struct session *legit, *h;
+	uint32_t lsid;
+
+	ck_assert_int_eq(session_table_init(&t, 4, 16), 0);
+	legit = session_open(&t, 0, 7);
+	lsid = legit->sid;
+	for (int i = 0; i < 10000; i++) {
+		h = session_open(&t, (uint64_t)i + 1, 99);
+		ck_assert_ptr_nonnull(h);
+	}
+	ck_assert_uint_le(t.nhalf, 1 + 16 / 2);
+	ck_assert_ptr_eq(session_find(&t, lsid), legit);
+	ck_assert_int_eq(legit->state, SESSION_OPEN);
 	session_table_free(&t);
 }
 END_TEST
@@ -122,6 +143,7 @@ session_suite(void)
 	tcase_add_test(tc, table_lookup);
 	tcase_add_test(tc, half_open_budget);
 	tcase_add_test(tc, active_budget);
+	tcase_add_test(tc, flood_from_one_host);
 	suite_add_tcase(s, tc);
 	return s;
 }
