@@ -16,9 +16,9 @@ struct peer;
 struct net;
 
 /* Binds every endpoint of the configuration; NULL with err set. */
-struct net *net_new(struct event_base *, const struct conf *, char *err,
-	    size_t);
-void	 net_start(struct net *, struct core *);
+struct net *net_new(const struct conf *, char *err, size_t);
+/* Starts reading: datagrams go to the core from the event loop. */
+void	 net_start(struct net *, struct event_base *, struct core *);
 struct net *net_free(struct net *);
 /* core_ops.send */
 void	 net_send(void *, int ep, const struct peer *, const uint8_t *, size_t);

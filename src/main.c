@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "core.h"
@@ -164,7 +165,8 @@ main(int argc, char **argv)
 		conf_free(x.conf);
 		return 0;
 	}
-	log_init(fg, verbose);
+	/* Start-up errors go to the terminal; syslog once detached. */
+	log_init(1, verbose);
 	signal(SIGPIPE, SIG_IGN);
 	if (crypto_init() != 0)
 		fatalx("cannot initialise OpenSSL");
@@ -172,17 +174,23 @@ main(int argc, char **argv)
 		fatal("state_dir %s", x.conf->state_dir);
 	if ((rc = state_load_self(x.conf->state_dir, guid)) < 0)
 		fatal("cannot load state from %s", x.conf->state_dir);
+	if ((x.net = net_new(x.conf, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
+	if (!fg) {
+		/* Under systemd stay in the foreground: it supervises us. */
+		if (getenv("INVOCATION_ID") == NULL && daemon(0, 0) != 0)
+			fatal("daemon");
+		log_init(0, verbose);
+	}
 	if ((x.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
-	if ((x.net = net_new(x.base, x.conf, err, sizeof(err))) == NULL)
-		fatalx("%s", err);
 	ops.send = send_cb;
 	ops.persist = persist_cb;
 	ops.arg = &x;
 	if ((x.core = core_new(x.conf, &ops, guid)) == NULL)
 		fatalx("out of memory");
 	start_targets(&x);
-	net_start(x.net, x.core);
+	net_start(x.net, x.base, x.core);
 	if (rc == 1)
 		log_warnx("pmbd.state was corrupt; kept as .corrupt, new GUID");
 

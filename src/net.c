@@ -74,8 +74,7 @@ net_send(void *arg, int idx, const struct peer *peer, const uint8_t *p,
 }
 
 struct net *
-net_new(struct event_base *base, const struct conf *cf, char *err,
-    size_t errlen)
+net_new(const struct conf *cf, char *err, size_t errlen)
 {
 	struct net *net;
 
@@ -85,7 +84,6 @@ net_new(struct event_base *base, const struct conf *cf, char *err,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	net->base = base;
 	net->rl_send = (struct log_rl)LOG_RL_INIT("send errors");
 	for (size_t i = 0; i < cf->neps; i++)
 		net->eps[i].fd = -1;
@@ -112,8 +110,9 @@ net_new(struct event_base *base, const struct conf *cf, char *err,
 }
 
 void
-net_start(struct net *net, struct core *core)
+net_start(struct net *net, struct event_base *base, struct core *core)
 {
+	net->base = base;
 	net->core = core;
 	for (size_t i = 0; i < net->n; i++) {
 		struct net_ep *ep = &net->eps[i];

@@ -84,6 +84,13 @@ expect "channel info" "802.3 LAN" $I channel info
 expect "channel getciphers" "^17 +N/A +hmac_sha256 +sha256_128 +aes_cbc_128" $I channel getciphers ipmi
 expect "-m: Send Message to pmbd itself" "Device ID +: 32" $I -m 0x30 mc info
 
+# IPv6 listener.
+if [ "$HAVE_V6" = 1 ]; then
+	expect "IPv6 [::1] bridged" "^Chassis Power is (on|off)$" ipmitool -I lanplus -H ::1 -p $PORT6 -U admin -P "$PW" -t 1 power status
+else
+	echo "skip - no ::1 on this machine (not counted)"
+fi
+
 # Refusals.
 expect "wrong password" "Unable to establish IPMI v2 / RMCP\+ session" ipmitool -I lanplus -H 127.0.0.1 -p $PORT -U admin -P wrong-password-1 power status
 expect "unknown user" "Unable to establish IPMI v2 / RMCP\+ session" ipmitool -I lanplus -H 127.0.0.1 -p $PORT -U nobody -P "$PW" power status

@@ -25,12 +25,17 @@ free_port() {
 
 PORT=$(free_port)
 PORT72=$(free_port)
+PORT6=$(free_port)
+HAVE_V6=0
+grep -q '^00000000000000000000000000000001' /proc/net/if_inet6 2>/dev/null && HAVE_V6=1
+V6LISTEN=
+[ "$HAVE_V6" = 1 ] && V6LISTEN=", \"[::1]:$PORT6\""
 STATE=$T/state
 
 # write_conf [extra top-level lines...]: the standard test configuration.
 write_conf() {
 	cat > "$T/pmbd.conf" <<CONF
-listen = [ "127.0.0.1:$PORT" ];
+listen = [ "127.0.0.1:$PORT"$V6LISTEN ];
 state_dir = "$STATE";
 users = (
   { name = "admin";  password = "$PW"; privilege = "administrator"; },
