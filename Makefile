@@ -53,3 +53,9 @@ clean:
 .PHONY: all deps run check clean
 
 -include $(PMBD_OBJ:.o=.d)
+
+bench: deps
+	@$(MAKE) --no-print-directory $(B)/pmbd $(B)/ipmiload
+	@bash bench/run.sh
+
+.PHONY: bench
