@@ -14,7 +14,8 @@ B	 = build
 
 # The protocol core: no sockets, no libevent, no OpenSSL headers.
 CORE	 = src/buf.c src/msg.c src/rmcp.c src/session.c src/rakp.c \
-	   src/cmd.c src/cmd_app.c src/cmd_chassis.c src/core.c src/target.c
+	   src/cmd.c src/cmd_app.c src/cmd_chassis.c src/cmd_sensor.c src/core.c \
+	   src/target.c
 DRIVERS	 = targets/sim.c
 IO	 = src/log.c src/crypto.c src/conf.c src/state.c src/net.c
 PMBD_SRC = $(CORE) $(DRIVERS) $(IO) src/main.c

@@ -55,6 +55,10 @@ extern const struct cmd_entry cmd_app[];
 extern const size_t cmd_app_n;
 extern const struct cmd_entry cmd_chassis[];
 extern const size_t cmd_chassis_n;
+extern const struct cmd_entry cmd_sensor[];
+extern const size_t cmd_sensor_n;
+extern const struct cmd_entry cmd_storage[];
+extern const size_t cmd_storage_n;
 
 const struct cmd_entry *cmd_find(uint8_t netfn, uint8_t cmd);
 /*

@@ -69,7 +69,9 @@
 
 /* Network functions */
 #define NETFN_CHASSIS		0x00
+#define NETFN_SENSOR		0x04
 #define NETFN_APP		0x06
+#define NETFN_STORAGE		0x0a
 
 /* IPMB addresses */
 #define IPMI_BMC_ADDR		0x20
@@ -102,6 +104,13 @@
 #define CHASSIS_SET_BOOT	0x08
 #define CHASSIS_GET_BOOT	0x09
 
+/* Sensor/Event and Storage commands */
+#define SE_GET_THRESHOLDS	0x27
+#define SE_GET_READING		0x2d
+#define STORAGE_GET_SDR_INFO	0x20
+#define STORAGE_RESERVE_SDR	0x22
+#define STORAGE_GET_SDR		0x23
+
 /* Completion codes */
 #define CC_OK			0x00
 #define CC_SENDMSG_NAK		0x83	/* Send Message: NAK on write */
@@ -114,9 +123,11 @@
 #define CC_INVALID_CMD		0xc1
 #define CC_TIMEOUT		0xc3
 #define CC_NO_SPACE		0xc4
+#define CC_RESERVATION		0xc5
 #define CC_REQ_LEN		0xc7
 #define CC_REQ_TOO_LONG		0xc8
 #define CC_PARAM_RANGE		0xc9
+#define CC_TOO_MANY_BYTES	0xca
 #define CC_NOT_PRESENT		0xcb
 #define CC_INVALID_FIELD	0xcc
 #define CC_ILLEGAL_CMD		0xcd

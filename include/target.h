@@ -69,6 +69,23 @@ struct target_persist {
 	struct target_boot boot;
 };
 
+/*
+ * A sensor as the driver describes it: IPMI sensor type (01h temperature,
+ * 02h voltage, 04h fan ...), IPMI base unit (1 degrees C, 4 volts, 18 RPM
+ * ...), and a linear scale: value = m * raw * 10^rexp, raw being one byte
+ * (two's complement when is_signed).  Thresholds are raw; 0 means none.
+ */
+struct target_sensor {
+	char		 name[17];
+	uint8_t		 type;
+	uint8_t		 unit;
+	uint16_t	 m;
+	int8_t		 rexp;
+	uint8_t		 is_signed;
+	uint8_t		 upper_noncrit;
+	uint8_t		 upper_crit;
+};
+
 struct target;
 
 struct target_env {
@@ -96,6 +113,18 @@ struct target_driver {
 	int	 (*reset_link)(struct target *, uint64_t now, int cold,
 		    uint32_t token);
 	void	 (*tick)(struct target *, uint64_t now);
+	/*
+	 * Sensors: a fixed list (its count; the pointer stays valid while
+	 * the target runs), and the current raw reading of entry i, or -1
+	 * when there is none.  Readings come from what the driver already
+	 * knows; they never wait for the machine.
+	 */
+	size_t	 (*sensor_list)(struct target *,
+		    const struct target_sensor **);
+	int	 (*sensor_read)(struct target *, uint64_t now, size_t i,
+		    uint8_t *raw);
+	/* Optional: the boot options changed (Set System Boot Options). */
+	void	 (*boot_changed)(struct target *, const struct target_boot *);
 };
 
 struct target {

@@ -19,6 +19,14 @@ cmd_find(uint8_t netfn, uint8_t cmd)
 		tab = cmd_chassis;
 		n = cmd_chassis_n;
 		break;
+	case NETFN_SENSOR:
+		tab = cmd_sensor;
+		n = cmd_sensor_n;
+		break;
+	case NETFN_STORAGE:
+		tab = cmd_storage;
+		n = cmd_storage_n;
+		break;
 	default:
 		return NULL;
 	}

@@ -29,8 +29,14 @@ get_device_id(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 	wbuf_u8(rsp, PMBD_FW_MAJOR & 0x7f);	/* device available */
 	wbuf_u8(rsp, PMBD_FW_MINOR);	/* BCD */
 	wbuf_u8(rsp, 0x02);		/* IPMI 2.0 */
-	/* pmbd: chassis device + IPMB bridge; a target: chassis device. */
-	wbuf_u8(rsp, c->t != NULL ? 0x80 : 0xc0);
+	/*
+	 * pmbd: chassis device + IPMB bridge.  A target: chassis device, and
+	 * SDR repository + sensor device when its driver has sensors.
+	 */
+	if (c->t == NULL)
+		wbuf_u8(rsp, 0xc0);
+	else
+		wbuf_u8(rsp, c->t->drv->sensor_list != NULL ? 0x83 : 0x80);
 	wbuf_u8(rsp, cf->manufacturer_id & 0xff);
 	wbuf_u8(rsp, (cf->manufacturer_id >> 8) & 0xff);
 	wbuf_u8(rsp, (cf->manufacturer_id >> 16) & 0x0f);

@@ -265,6 +265,51 @@ sim_reset_link(struct target *t, uint64_t now, int cold, uint32_t tok)
 	return sim_reply(t->dstate, now, tok, CC_OK);
 }
 
+/* A small PC: temperatures, the 12 V rail, one fan. */
+static const struct target_sensor sim_sensors[] = {
+	/* name		type  unit m  rexp signed unc  ucr */
+	{ "CPU Temp",	0x01, 1,   1, 0,   1,     80,  95 },
+	{ "Inlet Temp",	0x01, 1,   1, 0,   1,     40,  45 },
+	{ "12V",	0x02, 4,   1, -1,  0,     0,   0 },
+	{ "Fan1",	0x04, 18,  50, 0,  0,     0,   0 },
+};
+
+static size_t
+sim_sensor_list(struct target *t, const struct target_sensor **ret)
+{
+	(void)t;
+	*ret = sim_sensors;
+	return sizeof(sim_sensors) / sizeof(sim_sensors[0]);
+}
+
+static int
+sim_sensor_read(struct target *t, uint64_t now, size_t i, uint8_t *raw)
+{
+	struct sim *s = t->dstate;
+	int on, wobble = (int)((now / 1000) % 3);
+
+	sim_advance(t, s, now);
+	on = s->state == SIM_ON || s->state == SIM_SHUTTING_DOWN;
+	switch (i) {
+	case 0:		/* idles at 45 C when on, cools to the room when off */
+		*raw = (uint8_t)(on ? 45 + wobble : 24);
+		return 0;
+	case 1:
+		*raw = 24;
+		return 0;
+	case 2:		/* 12.1 V when on; the rail is off otherwise */
+		if (!on)
+			return -1;
+		*raw = 121;
+		return 0;
+	case 3:		/* 2400 RPM */
+		*raw = (uint8_t)(on ? 48 : 0);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
 const struct target_driver sim_driver = {
 	.name		= "sim",
 	.conf_new	= sim_conf_new,
@@ -277,4 +322,6 @@ const struct target_driver sim_driver = {
 	.identify	= sim_identify,
 	.reset_link	= sim_reset_link,
 	.tick		= sim_tick,
+	.sensor_list	= sim_sensor_list,
+	.sensor_read	= sim_sensor_read,
 };

@@ -46,5 +46,11 @@ expect_exact "ipmi-raw direct: pmbd itself" "rcvd: 01 00 20 01 00 01 02 C0 A5 DF
 expect "ipmi-raw unknown command: C1" "^rcvd: 3E C1 " $R 00 2c 3e
 expect "bmc-info" "Manufacturer ID +: 57253" bmc-info -h 127.0.0.1:$PORT $A
 
+mkdir -p "$T/sdr"
+S="ipmi-sensors --sdr-cache-directory=$T/sdr --quiet-cache $A"
+expect "ipmi-sensors per port" "^3 +\| 12V +\| Voltage +\| 12.10 +\| V" $S -h 127.0.0.1:$PORT72
+expect "ipmi-sensors per port: temperature" "^2 +\| Inlet Temp +\| Temperature +\| 24.00 +\| C +\| 'OK'" $S -h 127.0.0.1:$PORT72
+expect "ipmi-sensors bridged" "^4 +\| Fan1 +\| Fan +\| 2400.00 +\| RPM" $S -h 127.0.0.1:$PORT --target-slave-address=0x02 --bridge-sensors
+
 if alive; then ok "pmbd still running"; else not_ok "pmbd died"; fi
 finish

@@ -78,6 +78,15 @@ expect "per-port bootdev" "Set Boot Device to cdrom" $P chassis bootdev cdrom
 expect "bridged bootparam sees it" "Force Boot from CD/DVD" $I -t 0x72 chassis bootparam get 5
 expect "per-port mc info" "Device ID +: 114" $P mc info
 
+# Sensors: SDR repository and readings, bridged and per port.
+expect "sdr list bridged" "^12V +\| 12.10 Volts +\| ok" $I -t 1 sdr list
+expect "sdr list: fan" "^Fan1 +\| 2400 RPM +\| ok" $I -t 1 sdr list
+expect "sdr -v (Ironic) readings" "Sensor Reading +: 4[5-7] \(\+/- 0\) degrees C" $I -t 1 sdr -v
+expect "sdr -v (Ironic) thresholds" "Readable Thresholds +: unc ucr" $I -t 1 sdr -v
+expect "sensor list with thresholds" "^CPU Temp +\| 4[5-7]\.000 +\| degrees C +\| ok +\| na +\| na +\| na +\| 80\.000 +\| 95\.000" $I -t 1 sensor list
+expect "sdr on the per-target port" "^Inlet Temp +\| 24 degrees C +\| ok" $P sdr list
+expect "sdr: rail off when the machine is off" "^12V +\| disabled +\| ns" $I -t 0x72 sdr list
+
 # Session and channel commands.
 expect "session info" "privilege level +: ADMINISTRATOR" $I session info active
 expect "channel info" "802.3 LAN" $I channel info

@@ -41,6 +41,11 @@ r = c.set_bootdev('hd', persist=True)
 r = c.get_bootdev()
 check('get_bootdev persistent hd', r.get('bootdev') == 'hd' and
       r.get('persistent') is True, r)
+sensors = {s.name: s for s in c.get_sensor_data()}
+check('get_sensor_data', set(sensors) == {'CPU Temp', 'Inlet Temp', '12V',
+                                          'Fan1'}, sensors)
+check('sensor value', sensors['Inlet Temp'].value == 24.0 and
+      sensors['Inlet Temp'].units == '\u00b0C', sensors['Inlet Temp'])
 r = c.raw_command(netfn=6, command=1)
 check('Get Device ID', r['code'] == 0 and r['data'][0] == 0x72, r)
 c.ipmi_session.logout()

@@ -66,8 +66,32 @@ fake_power(struct target *t, uint64_t now, enum target_power a, uint32_t tok)
 	return fake_pending ? TARGET_PENDING : CC_OK;
 }
 
+static const struct target_sensor fake_sensors[] = {
+	{ "Temp", 0x01, 1, 1, 0, 1, 80, 95 },
+	{ "Rail", 0x02, 4, 1, -1, 0, 0, 0 },
+};
+
+static size_t
+fake_sensor_list(struct target *t, const struct target_sensor **ret)
+{
+	(void)t;
+	*ret = fake_sensors;
+	return 2;
+}
+
+static int
+fake_sensor_read(struct target *t, uint64_t now, size_t i, uint8_t *raw)
+{
+	(void)t, (void)now;
+	if (i == 1)
+		return -1;			/* rail: no reading */
+	*raw = 96;				/* above critical */
+	return 0;
+}
+
 static const struct target_driver fake_driver = {
 	.name = "fake", .status = fake_status, .power = fake_power,
+	.sensor_list = fake_sensor_list, .sensor_read = fake_sensor_read,
 };
 
 /* ---- fixture ------------------------------------------------------- */
@@ -694,6 +718,58 @@ START_TEST(malformed)
 }
 END_TEST
 
+START_TEST(sensors)
+{
+	const uint8_t first[6] = { 0, 0, 0, 0, 0, 0xff };
+	const uint8_t part[6] = { 0, 0, 2, 0, 48, 16 };
+	uint8_t m[512], num = 1;
+	size_t n;
+
+	admin_login(0);
+	/* Record 1, whole: header, owner = the target's address (bridged). */
+	bridged(&cl, 1, 0x72, NETFN_STORAGE, STORAGE_GET_SDR, first, 6);
+	ck_assert_int_eq(nout, 2);
+	n = reply(&cl, 1, m);
+	ck_assert_uint_eq(m[6], 0);
+	ck_assert_uint_eq(n, 8 + 2 + 48 + 4);	/* next ID, record "Temp" */
+	ck_assert_uint_eq(m[7] | m[8] << 8, 2);	/* next record */
+	ck_assert_uint_eq(m[9] | m[10] << 8, 1);	/* this record */
+	ck_assert_uint_eq(m[11], 0x51);
+	ck_assert_uint_eq(m[12], 0x01);		/* full sensor record */
+	ck_assert_uint_eq(m[13], 43 + 4);
+	ck_assert_uint_eq(m[14], 0x72);		/* owner */
+	ck_assert_uint_eq(m[16], 1);		/* sensor number */
+	ck_assert_mem_eq(m + 9 + 48, "Temp", 4);
+	/* The last record's "next" is FFFFh; a partial read works. */
+	bridged(&cl, 2, 0x72, NETFN_STORAGE, STORAGE_GET_SDR, part, 6);
+	n = reply(&cl, 1, m);
+	ck_assert_uint_eq(m[6], 0);
+	ck_assert_uint_eq(m[7] | m[8] << 8, 0xffff);
+	ck_assert_uint_eq(n, 8 + 2 + 4);
+	ck_assert_mem_eq(m + 9, "Rail", 4);
+	/* Reading above the critical threshold; no reading for the rail. */
+	bridged(&cl, 3, 0x72, NETFN_SENSOR, SE_GET_READING, &num, 1);
+	reply(&cl, 1, m);
+	ck_assert_uint_eq(m[6], 0);
+	ck_assert_uint_eq(m[7], 96);
+	ck_assert_uint_eq(m[9], 0x18);		/* UNC and UCR crossed */
+	num = 2;
+	bridged(&cl, 4, 0x72, NETFN_SENSOR, SE_GET_READING, &num, 1);
+	reply(&cl, 1, m);
+	ck_assert_uint_eq(m[8] & 0x20, 0x20);	/* unavailable */
+	num = 3;
+	bridged(&cl, 5, 0x72, NETFN_SENSOR, SE_GET_READING, &num, 1);
+	ck_assert_int_eq(reply_cc(&cl, 1, SE_GET_READING), CC_NOT_PRESENT);
+	/* On its own endpoint the target is the BMC: owner 20h. */
+	client_free(&cl);
+	admin_login(1);
+	request(&cl, 2, NETFN_STORAGE, STORAGE_GET_SDR, first, 6);
+	reply(&cl, 0, m);
+	ck_assert_uint_eq(m[14], 0x20);
+	client_free(&cl);
+}
+END_TEST
+
 static Suite *
 core_suite(void)
 {
@@ -713,6 +789,7 @@ core_suite(void)
 	tcase_add_test(tc, close_session);
 	tcase_add_test(tc, presession);
 	tcase_add_test(tc, malformed);
+	tcase_add_test(tc, sensors);
 	suite_add_tcase(s, tc);
 	return s;
 }
