@@ -133,6 +133,8 @@ set_boot(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 	if (memcmp(&nb, b, sizeof(nb)) != 0) {
 		*b = nb;
 		core_persist(c->core, c->t);
+		if (c->t->drv->boot_changed != NULL)
+			c->t->drv->boot_changed(c->t, b);
 	}
 	return CC_OK;
 }

@@ -374,6 +374,23 @@ core_done_cb(void *arg, struct target *t, uint32_t token, int cc)
 	rcache_finish(c, s, e, cc);
 }
 
+/* Boot device selector (boot flags byte 2, bits 5:2) for the log. */
+static const char *
+boot_device(const struct target_boot *b)
+{
+	static const char *const dev[16] = {
+		"no override", "PXE", "disk", "disk (safe mode)",
+		"diagnostic partition", "CD/DVD", "BIOS setup",
+		"remote floppy", "remote CD/DVD", "primary remote media",
+		"reserved", "remote disk", "reserved", "reserved", "reserved",
+		"floppy",
+	};
+
+	if (!(b->flags[0] & 0x80) || (b->invalid & (1u << 5)))
+		return "no override";
+	return dev[(b->flags[1] >> 2) & 0x0f];
+}
+
 static void
 core_event_cb(void *arg, struct target *t, enum target_event ev)
 {
@@ -382,12 +399,13 @@ core_event_cb(void *arg, struct target *t, enum target_event ev)
 
 	switch (ev) {
 	case TARGET_EV_BOOT:
+		log_info("target %s: boots, device %s%s%s", t->name,
+		    boot_device(b), (b->flags[0] & 0xa0) == 0xa0 ? ", EFI" : "",
+		    (b->flags[0] & 0xc0) == 0x80 ? ", one-shot" : "");
 		/* The firmware has read the boot flags: one-shot ones go. */
 		if ((b->flags[0] & 0x80) && !(b->flags[0] & 0x40)) {
 			b->flags[0] &= (uint8_t)~0x80;
 			core_persist(c, t);
-			log_info("target %s: one-shot boot device used",
-			    t->name);
 		}
 		break;
 	case TARGET_EV_LINK_UP:

@@ -65,6 +65,7 @@ expect "node72 bootdev pxe" "Set Boot Device to pxe" $I -t 0x72 chassis bootdev 
 expect "node72 power on" "Up/On" $I -t 0x72 power on
 wait_for "node72 on" "^Chassis Power is on$" $I -t 0x72 power status
 expect "one-shot flag cleared after boot" "Boot Flag Invalid" $I -t 0x72 chassis bootparam get 5
+expect "the boot is logged with its device" "target node72: boots, device PXE, one-shot" cat "$T/pmbd.log"
 $I -t 1 power on >/dev/null
 wait_for "node1 on" "^Chassis Power is on$" $I -t 1 power status
 expect "persistent flag kept after boot" "Boot Flag Valid" $I -t 1 chassis bootparam get 5
