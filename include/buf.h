@@ -46,5 +46,8 @@ size_t		 wbuf_left(const struct wbuf *);
 
 /* IPMI two's complement checksum over a byte range. */
 uint8_t		 buf_cksum(const uint8_t *, size_t);
+/* FNV-1a: table keys and file checksums, never security. */
+uint32_t	 buf_fnv32(const uint8_t *, size_t);
+uint64_t	 buf_fnv64(const uint8_t *, size_t);
 
 #endif

@@ -118,6 +118,8 @@ void	 session_close(struct session_table *, struct session *);
 void	 session_expire(struct session_table *, uint64_t now,
 	    uint64_t idle_ms);
 
+/* The packet came from the endpoint and peer that own the session. */
+int	 session_same_peer(const struct session *, int ep, const struct peer *);
 /* Inbound sequence window: 0 if seq is fresh (and records it). */
 int	 session_seq_check(struct session *, uint32_t seq);
 uint32_t session_next_seq(struct session *);

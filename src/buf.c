@@ -172,6 +172,26 @@ wbuf_fill(struct wbuf *w, uint8_t v, size_t n)
 		memset(p, v, n);
 }
 
+uint32_t
+buf_fnv32(const uint8_t *p, size_t n)
+{
+	uint32_t h = 0x811c9dc5u;
+
+	while (n-- > 0)
+		h = (h ^ *p++) * 0x01000193u;
+	return h;
+}
+
+uint64_t
+buf_fnv64(const uint8_t *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (n-- > 0)
+		h = (h ^ *p++) * 0x100000001b3ull;
+	return h;
+}
+
 uint8_t
 buf_cksum(const uint8_t *p, size_t n)
 {

@@ -14,8 +14,14 @@
 #include "rakp.h"
 #include "rmcp.h"
 
-#define TOKEN(slot, idx, gen)	((uint32_t)(slot) << 16 | (uint32_t)(idx) << 13 \
-				    | ((gen) & 0x1fff))
+/*
+ * A pending request's token: session slot, reply cache entry and a number
+ * of its own, so that a driver's late answer to a request that timed out
+ * cannot complete a later request that reuses the entry.
+ */
+#define TOKEN(slot, idx, seq)	((uint32_t)(slot) << 16 | (uint32_t)(idx) << 13 \
+				    | ((seq) & 0x1fff))
+static uint16_t	token_seq;
 
 static void	core_done_cb(void *, struct target *, uint32_t, int);
 static void	core_event_cb(void *, struct target *, enum target_event);
@@ -91,16 +97,6 @@ drop(struct core *c, const struct peer *peer, const char *why)
 	(void)peer;
 	c->stats.dropped++;
 	log_rl(&c->rl_drop, "dropped packet: %s", why);
-}
-
-static uint64_t
-fnv64(const uint8_t *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	while (n-- > 0)
-		h = (h ^ *p++) * 0x100000001b3ull;
-	return h;
 }
 
 static struct target *
@@ -209,7 +205,7 @@ session_ipmi(struct core *c, struct session *s, const uint8_t *p, size_t n)
 		drop(c, &s->peer, "bad IPMI message checksum");
 		return;
 	}
-	key = fnv64(p, n);
+	key = buf_fnv64(p, n);
 	if ((e = rcache_get(c, s, key, &hit)) != NULL && hit) {
 		c->stats.retries++;
 		if (e->state == RCACHE_DONE)
@@ -224,7 +220,7 @@ session_ipmi(struct core *c, struct session *s, const uint8_t *p, size_t n)
 	}
 	memset(e, 0, sizeof(*e));
 	e->key = key;
-	e->token = TOKEN(s->slot, e - s->rc_ent, s->gen);
+	e->token = TOKEN(s->slot, e - s->rc_ent, ++token_seq);
 	ctx.t = ep_target(c, s->ep);
 	ctx.token = e->token;
 	ctx.req = &req;
@@ -260,13 +256,6 @@ session_ipmi(struct core *c, struct session *s, const uint8_t *p, size_t n)
 	}
 	if (s->closing)
 		session_close(&c->st, s);
-}
-
-static int
-same_peer(const struct session *s, int ep, const struct peer *p)
-{
-	return s->ep == ep && s->peer.len == p->len &&
-	    memcmp(&s->peer.ss, &p->ss, p->len) == 0;
 }
 
 void
@@ -320,7 +309,7 @@ core_input(struct core *c, int ep, const struct peer *peer,
 	}
 	s = session_find(&c->st, pkt.sid);
 	if (s == NULL || s->state != SESSION_ACTIVE ||
-	    !same_peer(s, ep, peer)) {
+	    !session_same_peer(s, ep, peer)) {
 		drop(c, peer, "unknown session");
 		return;
 	}
@@ -364,12 +353,11 @@ core_done_cb(void *arg, struct target *t, uint32_t token, int cc)
 	struct session *s = session_slot(&c->st, token >> 16);
 	struct rcache *e;
 
-	if (s == NULL || s->state != SESSION_ACTIVE ||
-	    (s->gen & 0x1fff) != (token & 0x1fff))
+	if (s == NULL || s->state != SESSION_ACTIVE)
 		return;		/* the session went away meanwhile */
 	e = &s->rc_ent[(token >> 13) & 7];
 	if (e->state != RCACHE_PENDING || e->token != token)
-		return;
+		return;		/* timed out, or a new session or request */
 	(void)t;
 	rcache_finish(c, s, e, cc);
 }

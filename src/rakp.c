@@ -70,19 +70,13 @@ static uint32_t
 peer_src(const struct peer *p)
 {
 	const uint8_t *a = (const uint8_t *)&p->ss;
-	size_t off = 0, n = 0;
-	uint32_t h = 0x811c9dc5u;
 
-	if (p->ss.ss_family == AF_INET) {
-		off = offsetof(struct sockaddr_in, sin_addr);
-		n = 4;
-	} else if (p->ss.ss_family == AF_INET6) {
-		off = offsetof(struct sockaddr_in6, sin6_addr);
-		n = 16;
-	}
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ a[off + i]) * 0x01000193u;
-	return h;
+	if (p->ss.ss_family == AF_INET)
+		return buf_fnv32(a + offsetof(struct sockaddr_in, sin_addr), 4);
+	if (p->ss.ss_family == AF_INET6)
+		return buf_fnv32(a + offsetof(struct sockaddr_in6, sin6_addr),
+		    16);
+	return 0;
 }
 
 static void
@@ -193,13 +187,6 @@ rakp_open(struct core *c, int ep, const struct peer *peer, const uint8_t *p,
 	n = rmcp_wrap20(NULL, PAYLOAD_OPEN_RSP, out, w.len, c->out,
 	    sizeof(c->out));
 	core_send_raw(c, ep, peer, c->out, n);
-}
-
-static int
-same_peer(const struct session *s, int ep, const struct peer *p)
-{
-	return s->ep == ep && s->peer.len == p->len &&
-	    memcmp(&s->peer.ss, &p->ss, p->len) == 0;
 }
 
 int
@@ -319,7 +306,8 @@ rakp_rakp1(struct core *c, int ep, const struct peer *peer, const uint8_t *p,
 	if (b.err)
 		return;
 	s = session_find(&c->st, msid);
-	if (s == NULL || s->state == SESSION_ACTIVE || !same_peer(s, ep, peer)) {
+	if (s == NULL || s->state == SESSION_ACTIVE ||
+	    !session_same_peer(s, ep, peer)) {
 		status_reply(c, ep, peer, PAYLOAD_RAKP2, tag,
 		    RMCPP_INVALID_SID, 0);
 		return;
@@ -391,7 +379,8 @@ rakp_rakp3(struct core *c, int ep, const struct peer *peer, const uint8_t *p,
 	if (b.err)
 		return;
 	s = session_find(&c->st, msid);
-	if (s == NULL || s->state != SESSION_RAKP2 || !same_peer(s, ep, peer)) {
+	if (s == NULL || s->state != SESSION_RAKP2 ||
+	    !session_same_peer(s, ep, peer)) {
 		status_reply(c, ep, peer, PAYLOAD_RAKP4, tag,
 		    RMCPP_INVALID_SID, 0);
 		return;

@@ -205,6 +205,13 @@ session_expire(struct session_table *t, uint64_t now, uint64_t idle_ms)
 }
 
 int
+session_same_peer(const struct session *s, int ep, const struct peer *p)
+{
+	return s->ep == ep && s->peer.len == p->len &&
+	    memcmp(&s->peer.ss, &p->ss, p->len) == 0;
+}
+
+int
 session_seq_check(struct session *s, uint32_t seq)
 {
 	uint32_t d;

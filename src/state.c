@@ -15,16 +15,6 @@
 #define STATE_VERSION	1
 #define STATE_MAX	128
 
-static uint32_t
-fnv32(const uint8_t *p, size_t n)
-{
-	uint32_t h = 0x811c9dc5u;
-
-	while (n-- > 0)
-		h = (h ^ *p++) * 0x01000193u;
-	return h;
-}
-
 size_t
 state_encode(const struct target_persist *st, uint8_t *out, size_t cap)
 {
@@ -45,7 +35,7 @@ state_encode(const struct target_persist *st, uint8_t *out, size_t cap)
 	wbuf_u8(&w, b->invalid);
 	if (w.err)
 		return 0;
-	wbuf_le32(&w, fnv32(out, w.len));
+	wbuf_le32(&w, buf_fnv32(out, w.len));
 	return w.err ? 0 : w.len;
 }
 
@@ -56,7 +46,7 @@ state_decode(const uint8_t *p, size_t n, struct target_persist *st)
 	struct target_boot *b = &t.boot;
 	struct buf r;
 
-	if (n < 4 || fnv32(p, n - 4) != (uint32_t)(p[n - 4] | p[n - 3] << 8 |
+	if (n < 4 || buf_fnv32(p, n - 4) != (uint32_t)(p[n - 4] | p[n - 3] << 8 |
 	    p[n - 2] << 16 | (uint32_t)p[n - 1] << 24))
 		return -1;
 	memset(&t, 0, sizeof(t));

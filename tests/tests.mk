@@ -17,7 +17,8 @@ UNIT_BINS = $(UNITS:%=$(U)/check_%)
 
 $(U)/check_%: tests/unit/check_%.c tests/unit/test.h
 	@mkdir -p $(U)
-	$(CC) $(CFLAGS) -Wno-missing-prototypes -Wno-missing-declarations \
+	$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -Wno-missing-prototypes \
+	    -Wno-missing-declarations \
 	    -Itests/unit $$(pkg-config --cflags check $(PKGS)) -o $@ \
 	    $< $(UNIT_$*) $(CHECK_LIBS) $$(pkg-config --libs $(PKGS))
 
