@@ -1,0 +1,68 @@
+#!/bin/sh
+# Fuzz smoke test: build build/fuzz_packet (`make fuzz`) and run it for
+# SECONDS (default 30) on a fresh copy of tests/fuzz/corpus in build/.
+# Exits non-zero when the fuzzer finds a crash, a leak, undefined
+# behaviour or a hang; the input that did it is left in build/fuzz-artifacts/.
+# Without clang (or without libFuzzer in it) the test is skipped.
+#
+#   usage: scripts/fuzz-smoke.sh [SECONDS]
+set -eu
+
+secs=${1:-30}
+case $secs in
+''|*[!0-9]*) echo "usage: $0 [SECONDS]" >&2; exit 2 ;;
+esac
+
+cd "$(dirname "$0")/.."
+B=build
+
+if ! command -v clang >/dev/null 2>&1; then
+	echo "fuzz: skipped (no clang)"
+	echo "0 passed, 0 failed, 1 skipped"
+	exit 0
+fi
+probe=$(mktemp -d)
+trap 'rm -rf "$probe"' EXIT
+printf 'int LLVMFuzzerTestOneInput(const unsigned char *p, unsigned long n)
+{ (void)p; (void)n; return 0; }\n' >"$probe/p.c"
+if ! clang -fsanitize=fuzzer,address,undefined -o "$probe/p" "$probe/p.c" \
+    >/dev/null 2>&1; then
+	echo "fuzz: skipped (clang has no libFuzzer)"
+	echo "0 passed, 0 failed, 1 skipped"
+	exit 0
+fi
+
+make --no-print-directory fuzz
+
+corpus=$B/fuzz-corpus
+art=$B/fuzz-artifacts
+log=$B/fuzz.log
+rm -rf "$corpus" "$art"
+mkdir -p "$corpus" "$art"
+cp tests/fuzz/corpus/* "$corpus"/
+
+# UB is an error like any other; keep stack traces readable.
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+export UBSAN_OPTIONS ASAN_OPTIONS
+
+echo "fuzz: running build/fuzz_packet for ${secs}s (log: $log)"
+rc=0
+"$B/fuzz_packet" -max_total_time="$secs" -timeout=10 -print_final_stats=1 \
+    -artifact_prefix="$art/" "$corpus" >"$log" 2>&1 || rc=$?
+
+runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
+cov=$(grep -E '^#[0-9]+' "$log" | tail -n 1 | sed -n 's/.*\(cov: [0-9]*\).*/\1/p')
+echo "fuzz: ${runs:-?} runs, ${speed:-?} exec/s, ${cov:-cov: ?}, corpus $(find "$corpus" -type f | wc -l) inputs"
+
+if [ "$rc" -ne 0 ]; then
+	echo "fuzz: FAILED (exit $rc); the end of $log:" >&2
+	grep -v '^pmbd: ' "$log" | tail -n 40 >&2
+	for f in "$art"/*; do
+		[ -e "$f" ] && echo "fuzz: reproduce with: $B/fuzz_packet $f" >&2
+	done
+	exit 1
+fi
+echo "fuzz: OK"
+echo "1 passed, 0 failed"
