@@ -40,6 +40,7 @@ struct core {
 	uint8_t			 guid[16];	/* pmbd's own */
 	struct target_env	 env;
 	uint64_t		 now;
+	uint16_t		 token_seq;	/* see TOKEN() in core.c */
 	struct core_stats	 stats;
 	struct log_rl		 rl_drop;
 	struct log_rl		 rl_auth;

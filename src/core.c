@@ -21,7 +21,6 @@
  */
 #define TOKEN(slot, idx, seq)	((uint32_t)(slot) << 16 | (uint32_t)(idx) << 13 \
 				    | ((seq) & 0x1fff))
-static uint16_t	token_seq;
 
 static void	core_done_cb(void *, struct target *, uint32_t, int);
 static void	core_event_cb(void *, struct target *, enum target_event);
@@ -220,7 +219,8 @@ session_ipmi(struct core *c, struct session *s, const uint8_t *p, size_t n)
 	}
 	memset(e, 0, sizeof(*e));
 	e->key = key;
-	e->token = TOKEN(s->slot, e - s->rc_ent, ++token_seq);
+	e->token = TOKEN(s->slot, e - s->rc_ent, ++c->token_seq);
+	e->target = c->conf->eps[s->ep].target;
 	ctx.t = ep_target(c, s->ep);
 	ctx.token = e->token;
 	ctx.req = &req;
@@ -356,9 +356,9 @@ core_done_cb(void *arg, struct target *t, uint32_t token, int cc)
 	if (s == NULL || s->state != SESSION_ACTIVE)
 		return;		/* the session went away meanwhile */
 	e = &s->rc_ent[(token >> 13) & 7];
-	if (e->state != RCACHE_PENDING || e->token != token)
+	if (e->state != RCACHE_PENDING || e->token != token ||
+	    e->target != t->addr)
 		return;		/* timed out, or a new session or request */
-	(void)t;
 	rcache_finish(c, s, e, cc);
 }
 

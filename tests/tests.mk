@@ -15,7 +15,8 @@ UNIT_state	= src/state.c src/buf.c src/crypto.c
 UNITS	 = buf msg session rakp core conf state
 UNIT_BINS = $(UNITS:%=$(U)/check_%)
 
-$(U)/check_%: tests/unit/check_%.c tests/unit/test.h
+.SECONDEXPANSION:
+$(U)/check_%: tests/unit/check_%.c tests/unit/test.h $$(UNIT_$$*) $$(wildcard include/*.h)
 	@mkdir -p $(U)
 	$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -Wno-missing-prototypes \
 	    -Wno-missing-declarations \
@@ -31,7 +32,8 @@ $(B)/fuzz_packet: tests/fuzz/fuzz_packet.c $(CORE) $(DRIVERS) src/crypto.c \
     src/log.c src/conf.c
 	@mkdir -p $(B)
 	$(FUZZ_CC) -g -O1 -std=c17 -D_GNU_SOURCE -Iinclude \
-	    -fsanitize=fuzzer,address,undefined -o $@ $^ \
+	    -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=undefined -o $@ $^ \
 	    $$(pkg-config --cflags --libs $(PKGS))
 
 .PHONY: unit-tests fuzz

@@ -619,6 +619,39 @@ START_TEST(async_completion)
 }
 END_TEST
 
+/* A late answer to a timed-out request must not complete a later request
+ * that reuses its reply-cache entry (found by the fuzzer). */
+START_TEST(stale_completion)
+{
+	const uint8_t off = TARGET_POWER_OFF;
+	uint32_t stale;
+
+	admin_login(0);
+	fake_pending = 1;
+	bridged(&cl, 2, 1, NETFN_CHASSIS, CHASSIS_CONTROL, &off, 1);
+	stale = fake_token;
+	now += cf.target_timeout;
+	core_tick(core, now);
+	ck_assert_int_eq(nout, 2);		/* C3h */
+	now += 1;			/* the other entries are younger */
+	for (uint8_t seq = 3; seq < 3 + SESSION_RCACHE - 1; seq++) {
+		bridged(&cl, seq, 1, NETFN_CHASSIS, CHASSIS_CONTROL, &off, 1);
+		target_done(&t1, fake_token, CC_OK);
+		ck_assert_int_eq(nout, 2);
+	}
+	bridged(&cl, 20, 1, NETFN_CHASSIS, CHASSIS_CONTROL, &off, 1);
+	ck_assert_int_eq(nout, 0);		/* pending, in a reused entry */
+	target_done(&t1, stale, CC_NOT_SUPPORTED_STATE);
+	ck_assert_int_eq(nout, 0);		/* not the stale answer */
+	target_done(&t72, fake_token, CC_OK);
+	ck_assert_int_eq(nout, 0);		/* nor another target's */
+	target_done(&t1, fake_token, CC_OK);
+	ck_assert_int_eq(nout, 2);
+	ck_assert_int_eq(reply_cc(&cl, 1, CHASSIS_CONTROL), CC_OK);
+	client_free(&cl);
+}
+END_TEST
+
 START_TEST(open_session_flood)
 {
 	struct client flood;
@@ -785,6 +818,7 @@ core_suite(void)
 	tcase_add_test(tc, bridging);
 	tcase_add_test(tc, retry_not_executed_twice);
 	tcase_add_test(tc, async_completion);
+	tcase_add_test(tc, stale_completion);
 	tcase_add_test(tc, open_session_flood);
 	tcase_add_test(tc, close_session);
 	tcase_add_test(tc, presession);
