@@ -1,8 +1,9 @@
 /*
  * crypto.h: the only cryptographic interface of pmbd.  crypto.c is the one
  * file that includes OpenSSL.  No allocation happens on the per-packet
- * calls (crypto_mac_sign, crypto_aes_cbc); keyed MAC contexts are made once
- * per session.
+ * calls (crypto_mac_sign, crypto_aes_cbc): keyed MAC and cipher contexts
+ * are made once per session, and random bytes come from a small buffer
+ * refilled from the CSPRNG.
  */
 #ifndef PMBD_CRYPTO_H
 #define PMBD_CRYPTO_H
@@ -19,6 +20,7 @@ enum crypto_hash {
 #define CRYPTO_AES_BLOCK 16
 
 struct crypto_mac;
+struct crypto_aes;
 
 int	 crypto_init(void);
 void	 crypto_shutdown(void);
@@ -38,9 +40,11 @@ struct crypto_mac *crypto_mac_free(struct crypto_mac *);
 int	 crypto_mac_sign(struct crypto_mac *, const void *, size_t,
 	    uint8_t *out);
 
-/* AES-128-CBC without padding; len is a multiple of 16. */
-int	 crypto_aes_cbc(int encrypt, const uint8_t key[16],
-	    const uint8_t iv[16], const uint8_t *in, size_t len, uint8_t *out);
+/* AES-128-CBC without padding, keyed once; len is a multiple of 16. */
+struct crypto_aes *crypto_aes_new(const uint8_t key[16]);
+struct crypto_aes *crypto_aes_free(struct crypto_aes *);
+int	 crypto_aes_cbc(struct crypto_aes *, int encrypt, const uint8_t iv[16],
+	    const uint8_t *in, size_t len, uint8_t *out);
 
 int	 crypto_random(void *, size_t);
 int	 crypto_memeq(const void *, const void *, size_t);	/* 1 if equal */

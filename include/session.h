@@ -75,7 +75,7 @@ struct session {
 	uint8_t		 user[16];
 	uint8_t		 rc[16];	/* console random */
 	uint8_t		 rm[16];	/* our random */
-	uint8_t		 k2[16];	/* AES key */
+	struct crypto_aes *aes;		/* keyed with K2 */
 	struct crypto_mac *mac;		/* HMAC keyed with K1 */
 	uint32_t	 in_high;	/* highest inbound seq seen */
 	uint32_t	 in_seen;	/* bit n: in_high - 1 - n seen */

@@ -4,6 +4,8 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <string.h>
+
 #include "crypto.h"
 
 struct crypto_mac {
@@ -11,8 +13,16 @@ struct crypto_mac {
 	size_t		 mdlen;
 };
 
+struct crypto_aes {
+	EVP_CIPHER_CTX	*enc;
+	EVP_CIPHER_CTX	*dec;
+};
+
+#define RANDOM_POOL	512
+
 static EVP_MAC *hmac;
-static EVP_CIPHER_CTX *aes_ctx;
+static uint8_t pool[RANDOM_POOL];
+static size_t pool_left;
 
 static char *
 md_name(enum crypto_hash h)
@@ -33,9 +43,7 @@ crypto_init(void)
 {
 	if (hmac == NULL)
 		hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	if (aes_ctx == NULL)
-		aes_ctx = EVP_CIPHER_CTX_new();
-	return (hmac != NULL && aes_ctx != NULL) ? 0 : -1;
+	return hmac != NULL ? 0 : -1;
 }
 
 void
@@ -43,8 +51,8 @@ crypto_shutdown(void)
 {
 	EVP_MAC_free(hmac);
 	hmac = NULL;
-	EVP_CIPHER_CTX_free(aes_ctx);
-	aes_ctx = NULL;
+	OPENSSL_cleanse(pool, sizeof(pool));
+	pool_left = 0;
 }
 
 static EVP_MAC_CTX *
@@ -125,29 +133,75 @@ crypto_mac_sign(struct crypto_mac *m, const void *p, size_t len, uint8_t *out)
 	return 0;
 }
 
+struct crypto_aes *
+crypto_aes_new(const uint8_t key[16])
+{
+	struct crypto_aes *a;
+
+	if ((a = OPENSSL_zalloc(sizeof(*a))) == NULL)
+		return NULL;
+	a->enc = EVP_CIPHER_CTX_new();
+	a->dec = EVP_CIPHER_CTX_new();
+	if (a->enc == NULL || a->dec == NULL ||
+	    !EVP_EncryptInit_ex(a->enc, EVP_aes_128_cbc(), NULL, key, NULL) ||
+	    !EVP_DecryptInit_ex(a->dec, EVP_aes_128_cbc(), NULL, key, NULL) ||
+	    !EVP_CIPHER_CTX_set_padding(a->enc, 0) ||
+	    !EVP_CIPHER_CTX_set_padding(a->dec, 0))
+		return crypto_aes_free(a);
+	return a;
+}
+
+struct crypto_aes *
+crypto_aes_free(struct crypto_aes *a)
+{
+	if (a != NULL) {
+		EVP_CIPHER_CTX_free(a->enc);	/* wipes the key schedule */
+		EVP_CIPHER_CTX_free(a->dec);
+		OPENSSL_free(a);
+	}
+	return NULL;
+}
+
 int
-crypto_aes_cbc(int encrypt, const uint8_t key[16], const uint8_t iv[16],
+crypto_aes_cbc(struct crypto_aes *a, int encrypt, const uint8_t iv[16],
     const uint8_t *in, size_t len, uint8_t *out)
 {
+	EVP_CIPHER_CTX *ctx = encrypt ? a->enc : a->dec;
 	int outl, finl;
 
-	if (len % CRYPTO_AES_BLOCK != 0 || len > INT32_MAX ||
-	    crypto_init() != 0)
+	if (len % CRYPTO_AES_BLOCK != 0 || len > INT32_MAX)
 		return -1;
-	if (!EVP_CipherInit_ex(aes_ctx, EVP_aes_128_cbc(), NULL, key, iv,
-	    encrypt) ||
-	    !EVP_CIPHER_CTX_set_padding(aes_ctx, 0) ||
-	    !EVP_CipherUpdate(aes_ctx, out, &outl, in, (int)len) ||
-	    !EVP_CipherFinal_ex(aes_ctx, out + outl, &finl) ||
+	/* Only the IV changes; the key schedule was made once. */
+	if (!EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, encrypt) ||
+	    !EVP_CipherUpdate(ctx, out, &outl, in, (int)len) ||
+	    !EVP_CipherFinal_ex(ctx, out + outl, &finl) ||
 	    (size_t)(outl + finl) != len)
 		return -1;
 	return 0;
 }
 
+/* CSPRNG output, fetched RANDOM_POOL bytes at a time (IVs need 16 a packet). */
 int
 crypto_random(void *p, size_t len)
 {
-	return RAND_bytes(p, (int)len) == 1 ? 0 : -1;
+	uint8_t *dst = p;
+
+	while (len > 0) {
+		size_t n;
+
+		if (pool_left == 0) {
+			if (RAND_bytes(pool, sizeof(pool)) != 1)
+				return -1;
+			pool_left = sizeof(pool);
+		}
+		n = len < pool_left ? len : pool_left;
+		memcpy(dst, pool + sizeof(pool) - pool_left, n);
+		OPENSSL_cleanse(pool + sizeof(pool) - pool_left, n);
+		pool_left -= n;
+		dst += n;
+		len -= n;
+	}
+	return 0;
 }
 
 int

@@ -15,7 +15,8 @@
 #include "net.h"
 #include "session.h"
 
-#define NET_BATCH	64	/* datagrams read per wakeup, per socket */
+#define NET_BATCH	32	/* datagrams per recvmmsg() */
+#define NET_DGRAM	2048	/* larger datagrams are not IPMI: dropped */
 
 struct net_ep {
 	struct net	*net;
@@ -30,7 +31,11 @@ struct net {
 	size_t			 n;
 	struct net_ep		*eps;
 	struct log_rl		 rl_send;
-	uint8_t			 buf[65536];
+	struct log_rl		 rl_big;
+	struct mmsghdr		 msgs[NET_BATCH];
+	struct iovec		 iov[NET_BATCH];
+	struct peer		 peers[NET_BATCH];
+	uint8_t			 buf[NET_BATCH][NET_DGRAM];
 };
 
 uint64_t
@@ -47,18 +52,37 @@ net_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct net_ep *ep = arg;
 	struct net *net = ep->net;
-	struct peer peer;
-	ssize_t n;
+	uint64_t now;
+	int n;
 
 	(void)what;
+	/* One system call for whatever is queued, up to NET_BATCH. */
 	for (int i = 0; i < NET_BATCH; i++) {
-		peer.len = sizeof(peer.ss);
-		n = recvfrom(fd, net->buf, sizeof(net->buf), MSG_DONTWAIT,
-		    (struct sockaddr *)&peer.ss, &peer.len);
-		if (n < 0)
-			return;		/* EAGAIN or a transient error */
-		core_input(net->core, ep->idx, &peer, net->buf, (size_t)n,
-		    net_now());
+		struct msghdr *h = &net->msgs[i].msg_hdr;
+
+		memset(h, 0, sizeof(*h));
+		net->iov[i].iov_base = net->buf[i];
+		net->iov[i].iov_len = NET_DGRAM;
+		h->msg_iov = &net->iov[i];
+		h->msg_iovlen = 1;
+		h->msg_name = &net->peers[i].ss;
+		h->msg_namelen = sizeof(net->peers[i].ss);
+	}
+	n = recvmmsg(fd, net->msgs, NET_BATCH, MSG_DONTWAIT, NULL);
+	if (n <= 0)
+		return;			/* EAGAIN or a transient error */
+	now = net_now();
+	for (int i = 0; i < n; i++) {
+		struct peer *p = &net->peers[i];
+
+		if (net->msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			log_rl(&net->rl_big, "dropped a datagram over %d "
+			    "bytes", NET_DGRAM);
+			continue;
+		}
+		p->len = net->msgs[i].msg_hdr.msg_namelen;
+		core_input(net->core, ep->idx, p, net->buf[i],
+		    net->msgs[i].msg_len, now);
 	}
 }
 
@@ -85,6 +109,7 @@ net_new(const struct conf *cf, char *err, size_t errlen)
 		return NULL;
 	}
 	net->rl_send = (struct log_rl)LOG_RL_INIT("send errors");
+	net->rl_big = (struct log_rl)LOG_RL_INIT("oversized datagrams");
 	for (size_t i = 0; i < cf->neps; i++)
 		net->eps[i].fd = -1;
 	net->n = cf->neps;

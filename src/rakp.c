@@ -408,13 +408,13 @@ rakp_rakp3(struct core *c, int ep, const struct peer *peer, const uint8_t *p,
 	    rakp_kn(s->hash, sik, 2, k2) != 0 ||
 	    rakp_icv4(s->hash, sik, &k, md) != 0 ||
 	    (s->mac = crypto_mac_new(s->hash, k1, mdlen)) == NULL ||
+	    (s->aes = crypto_aes_new(k2)) == NULL ||
 	    session_activate(&c->st, s) != 0) {
 		status_reply(c, ep, peer, PAYLOAD_RAKP4, tag,
 		    RMCPP_NO_RESOURCES, s->csid);
 		session_close(&c->st, s);
 		goto out;
 	}
-	memcpy(s->k2, k2, sizeof(s->k2));
 	s->priv = PRIV_USER;
 	s->last = c->now;
 	c->stats.sessions++;

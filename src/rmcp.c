@@ -109,7 +109,8 @@ rmcp_unwrap(struct session *s, struct rmcp_pkt *pkt, uint8_t *out)
 	size_t ctlen, padn;
 
 	/* Every suite we offer has integrity and confidentiality. */
-	if (!pkt->authenticated || !pkt->encrypted || s->mac == NULL)
+	if (!pkt->authenticated || !pkt->encrypted || s->mac == NULL ||
+	    s->aes == NULL)
 		return -1;
 	if (pkt->authcode_len != s->auth_len ||
 	    crypto_mac_sign(s->mac, pkt->signed_p, pkt->signed_len, md) != 0 ||
@@ -121,7 +122,7 @@ rmcp_unwrap(struct session *s, struct rmcp_pkt *pkt, uint8_t *out)
 	memcpy(iv, pkt->payload, 16);
 	ct = pkt->payload + 16;
 	ctlen = pkt->len - 16;
-	if (crypto_aes_cbc(0, s->k2, iv, ct, ctlen, out) != 0)
+	if (crypto_aes_cbc(s->aes, 0, iv, ct, ctlen, out) != 0)
 		return -1;
 	padn = out[ctlen - 1];
 	if (padn > 15 || padn + 1 > ctlen)
@@ -222,7 +223,7 @@ rmcp_wrap20(struct session *s, uint8_t ptype, const uint8_t *pl, size_t len,
 	for (size_t i = 0; i < padn; i++)
 		ct[len + i] = (uint8_t)(i + 1);
 	ct[len + padn] = (uint8_t)padn;
-	if (crypto_aes_cbc(1, s->k2, iv, ct, plen, ct) != 0)
+	if (crypto_aes_cbc(s->aes, 1, iv, ct, plen, ct) != 0)
 		return 0;
 	lenp[0] = (uint8_t)((plen + 16) & 0xff);
 	lenp[1] = (uint8_t)((plen + 16) >> 8);

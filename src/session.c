@@ -183,6 +183,7 @@ session_close(struct session_table *t, struct session *s)
 	else
 		t->nhalf--;
 	crypto_mac_free(s->mac);
+	crypto_aes_free(s->aes);
 	crypto_cleanse(s, sizeof(*s));
 	s->state = SESSION_FREE;
 	s->gen = gen;

@@ -384,6 +384,7 @@ handshake(struct client *cl)
 	nhandshakes++;
 	if (cl->up) {
 		crypto_mac_free(cl->s.mac);
+		crypto_aes_free(cl->s.aes);
 		cl->up = 0;
 	}
 	cf->has_kg = (nhandshakes / 2) % 2;	/* both SIK key choices */
@@ -450,7 +451,7 @@ handshake(struct client *cl)
 	cl->s.csid = msid;		/* rmcp_wrap20 writes csid */
 	cl->s.hash = h;
 	cl->s.auth_len = (uint8_t)auth_len;
-	memcpy(cl->s.k2, k2, sizeof(cl->s.k2));
+	CHECK((cl->s.aes = crypto_aes_new(k2)) != NULL, "aes");
 	CHECK((cl->s.mac = crypto_mac_new(h, k1, mdlen)) != NULL, "mac");
 	cl->up = 1;
 	cl->last_len = 0;
@@ -536,6 +537,7 @@ world_stop(void)
 	for (int i = 0; i < NCLIENTS; i++)
 		if (clients[i].up) {
 			clients[i].s.mac = crypto_mac_free(clients[i].s.mac);
+			clients[i].s.aes = crypto_aes_free(clients[i].s.aes);
 			clients[i].up = 0;
 		}
 }

@@ -294,7 +294,7 @@ login(struct client *c, const char *user, const char *pass, int suite,
 	c->cs.hash = h;
 	c->cs.auth_len = suite == 17 ? 16 : 12;
 	c->cs.mac = crypto_mac_new(h, k1, mdlen);
-	memcpy(c->cs.k2, k2, 16);
+	c->cs.aes = crypto_aes_new(k2);
 	return 0;
 }
 
@@ -302,6 +302,7 @@ static void
 client_free(struct client *c)
 {
 	c->cs.mac = crypto_mac_free(c->cs.mac);
+	c->cs.aes = crypto_aes_free(c->cs.aes);
 }
 
 /* Send one in-session request; rqSeq given (retries reuse it). */

@@ -105,18 +105,34 @@ END_TEST
 
 START_TEST(primitives)
 {
-	uint8_t key[16], iv[16], pt[16], ct[16], back[16], md[32];
+	uint8_t key[16], iv[16], pt[16], ct[16], back[16], md[32], r[600];
 	struct crypto_iov iov = { "what do ya want for nothing?", 28 };
 	struct crypto_mac *m;
+	struct crypto_aes *a;
+	int zero = 0;
 
 	test_hex("2b7e151628aed2a6abf7158809cf4f3c", key, 16);
 	test_hex("000102030405060708090a0b0c0d0e0f", iv, 16);
 	test_hex("6bc1bee22e409f96e93d7e117393172a", pt, 16);
-	ck_assert_int_eq(crypto_aes_cbc(1, key, iv, pt, 16, ct), 0);
-	check_hex(ct, "7649abac8119b246cee98e9b12e9197d");
-	ck_assert_int_eq(crypto_aes_cbc(0, key, iv, ct, 16, back), 0);
-	ck_assert_mem_eq(back, pt, 16);
-	ck_assert_int_eq(crypto_aes_cbc(1, key, iv, pt, 15, ct), -1);
+	a = crypto_aes_new(key);
+	ck_assert_ptr_nonnull(a);
+	for (int i = 0; i < 3; i++) {	/* the keyed context is reusable */
+		ck_assert_int_eq(crypto_aes_cbc(a, 1, iv, pt, 16, ct), 0);
+		check_hex(ct, "7649abac8119b246cee98e9b12e9197d");
+		ck_assert_int_eq(crypto_aes_cbc(a, 0, iv, ct, 16, back), 0);
+		ck_assert_mem_eq(back, pt, 16);
+	}
+	ck_assert_int_eq(crypto_aes_cbc(a, 1, iv, pt, 15, ct), -1);
+	ck_assert_ptr_null(crypto_aes_free(a));
+	/* Random bytes across pool refills: not all zero, not repeating. */
+	memset(r, 0, sizeof(r));
+	ck_assert_int_eq(crypto_random(r, sizeof(r)), 0);
+	for (size_t i = 0; i + 16 <= sizeof(r); i += 16) {
+		zero += r[i] == 0 && r[i + 1] == 0 && r[i + 2] == 0;
+		if (i >= 16)
+			ck_assert_int_ne(memcmp(r + i, r + i - 16, 16), 0);
+	}
+	ck_assert_int_lt(zero, 3);
 	ck_assert_int_eq(crypto_hmac(CRYPTO_SHA1, "Jefe", 4, &iov, 1, md), 0);
 	check_hex(md, "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
 	/* The per-session context gives the same answer every time. */
