@@ -64,6 +64,23 @@ g1=$($I -t 1 mc guid | head -1)
 if [ -n "$g0" ] && [ "$g0" = "$g1" ]; then ok "system GUID stable across restarts"; else not_ok "GUID changed: $g0 / $g1"; fi
 if ls "$STATE"/.*.tmp >/dev/null 2>&1; then not_ok "temporary state files left over"; else ok "no temporary state files left"; fi
 
+# RMCP/ASF presence ping and session-less IPMI ping (FreeIPMI's tools only
+# speak to port 623: a second pmbd on 127.0.0.2:623, when we may bind it).
+if [ "$(id -u)" = 0 ] && ! ss -lun 2>/dev/null | grep -q '127.0.0.2:623 '; then
+	sed -e "s|127.0.0.1:$PORT\"|127.0.0.2:623\"|" -e "s|$STATE|$STATE.2|" \
+	    -e 's|listen = "127.0.0.1:[0-9]*"; ||' -e 's|, "\[::1\]:[0-9]*"||' \
+	    "$T/pmbd.conf" > "$T/ping.conf"
+	"$PMBD" -f -c "$T/ping.conf" > "$T/ping.log" 2>&1 &
+	PING_PID=$!
+	sleep 0.3
+	expect "rmcpping: ASF pong" "2 pings transmitted, 2 pongs received" rmcpping -c 2 127.0.0.2
+	expect "ipmiping: session-less Get Channel Auth Caps" "2 requests transmitted, 2 responses received" ipmiping -c 2 127.0.0.2
+	kill "$PING_PID"
+	wait "$PING_PID" 2>/dev/null
+else
+	echo "skip - rmcpping/ipmiping need 127.0.0.2:623 and root (not counted)"
+fi
+
 # Configuration errors: one line naming file, line and problem.
 cp "$T/pmbd.conf" "$T/bad.conf"
 sed -i 's/address = 2; /address = 1; /' "$T/bad.conf"
