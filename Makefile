@@ -7,17 +7,17 @@ WARN	 = -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wmissing-declarations -Wshadow -Wpointer-arith -Wcast-qual \
 	   -Wsign-compare -Wformat=2 -Werror
 CFLAGS	?= -O2 -g
-CFLAGS	+= -std=c17 -D_GNU_SOURCE $(WARN) -Iinclude -MMD -MP \
+CFLAGS	+= -std=c17 -D_GNU_SOURCE $(WARN) -Iinclude -Itargets -MMD -MP \
 	   -fstack-protector-strong -D_FORTIFY_SOURCE=2
 LDFLAGS	+= -Wl,-z,relro,-z,now
 B	 = build
 
 # The protocol core: no sockets, no libevent, no OpenSSL headers.
 CORE	 = src/buf.c src/msg.c src/rmcp.c src/session.c src/rakp.c \
-	   src/cmd.c src/cmd_app.c src/cmd_chassis.c src/cmd_sensor.c src/core.c \
-	   src/target.c
-DRIVERS	 = targets/sim.c
-IO	 = src/log.c src/crypto.c src/conf.c src/state.c src/net.c
+	   src/cmd.c src/cmd_app.c src/cmd_chassis.c src/cmd_sensor.c \
+	   src/cmd_sol.c src/sol.c src/ring.c src/core.c src/target.c
+DRIVERS	 = targets/sim.c targets/sim_console.c
+IO	 = src/log.c src/crypto.c src/conf.c src/state.c src/net.c src/io.c
 PMBD_SRC = $(CORE) $(DRIVERS) $(IO) src/main.c
 PMBD_OBJ = $(PMBD_SRC:%.c=$(B)/%.o)
 

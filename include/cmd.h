@@ -59,6 +59,10 @@ extern const struct cmd_entry cmd_sensor[];
 extern const size_t cmd_sensor_n;
 extern const struct cmd_entry cmd_storage[];
 extern const size_t cmd_storage_n;
+extern const struct cmd_entry cmd_transport[];
+extern const size_t cmd_transport_n;
+extern const struct cmd_entry cmd_payload[];	/* App netfn, SOL part */
+extern const size_t cmd_payload_n;
 
 const struct cmd_entry *cmd_find(uint8_t netfn, uint8_t cmd);
 /*

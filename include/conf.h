@@ -40,6 +40,9 @@ struct conf_target {
 	char				 name[CONF_NAME_MAX];
 	const struct target_driver	*drv;
 	void				*dconf;		/* driver's options */
+	/* console = { driver = ...; }: a console of its own; else none */
+	const struct target_driver	*con_drv;
+	void				*con_dconf;
 	int				 has_listen;
 	struct conf_addr		 listen;
 };
@@ -76,6 +79,7 @@ struct conf {
 	unsigned		 max_half_open;
 	unsigned		 session_timeout;	/* s, idle */
 	unsigned		 target_timeout;	/* ms, driver replies */
+	unsigned		 console_history;	/* bytes per target */
 	uint32_t		 manufacturer_id;
 	uint16_t		 product_id;
 };

@@ -72,6 +72,7 @@
 #define NETFN_SENSOR		0x04
 #define NETFN_APP		0x06
 #define NETFN_STORAGE		0x0a
+#define NETFN_TRANSPORT		0x0c
 
 /* IPMB addresses */
 #define IPMI_BMC_ADDR		0x20
@@ -85,6 +86,12 @@
 #define APP_GET_ACPI_POWER	0x07
 #define APP_GET_DEVICE_GUID	0x08
 #define APP_SEND_MESSAGE	0x34
+#define APP_ACTIVATE_PAYLOAD	0x48
+#define APP_DEACTIVATE_PAYLOAD	0x49
+#define APP_PAYLOAD_STATUS	0x4a
+#define APP_PAYLOAD_INFO	0x4b
+#define APP_PAYLOAD_SUPPORT	0x4e
+#define APP_PAYLOAD_VERSION	0x4f
 #define APP_GET_SYSTEM_GUID	0x37
 #define APP_GET_CHAN_AUTH_CAP	0x38
 #define APP_SET_SESSION_PRIV	0x3b
@@ -111,9 +118,18 @@
 #define STORAGE_RESERVE_SDR	0x22
 #define STORAGE_GET_SDR		0x23
 
+/* Transport commands */
+#define TRANSPORT_SET_SOL	0x21
+#define TRANSPORT_GET_SOL	0x22
+
 /* Completion codes */
 #define CC_OK			0x00
 #define CC_SENDMSG_NAK		0x83	/* Send Message: NAK on write */
+#define CC_PAYLOAD_ACTIVE	0x80	/* Activate Payload */
+#define CC_PAYLOAD_DISABLED	0x81
+#define CC_PAYLOAD_LIMIT	0x82
+#define CC_PAYLOAD_NO_ENCRYPT	0x84	/* must be encrypted */
+#define CC_PAYLOAD_INACTIVE	0x80	/* Deactivate Payload */
 #define CC_PARAM_UNSUPPORTED	0x80	/* boot options */
 #define CC_SET_IN_PROGRESS	0x81
 #define CC_PARAM_READ_ONLY	0x82

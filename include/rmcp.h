@@ -44,7 +44,9 @@ int	 rmcp_parse(const uint8_t *, size_t, struct rmcp_pkt *);
 int	 rmcp_unwrap(struct session *, struct rmcp_pkt *, uint8_t *buf);
 
 /* Writers return the datagram length, 0 when it does not fit. */
-size_t	 rmcp_pong(uint8_t tag, uint8_t *out, size_t cap);
+/* ipmi: 1 for IPMI supported (the answer to a ping); 0 tells a console
+ * that this endpoint no longer serves it (see sol.c). */
+size_t	 rmcp_pong(uint8_t tag, int ipmi, uint8_t *out, size_t cap);
 size_t	 rmcp_wrap15(const uint8_t *msg, size_t len, uint8_t *out, size_t);
 /* s == NULL: session-less RMCP+ (SID 0, seq 0, no integrity). */
 size_t	 rmcp_wrap20(struct session *, uint8_t ptype, const uint8_t *pl,

@@ -81,6 +81,7 @@ struct session {
 	uint32_t	 in_seen;	/* bit n: in_high - 1 - n seen */
 	uint32_t	 out_seq;
 	int		 closing;	/* free after this reply */
+	uint8_t		 sol_target;	/* its SOL instance's target, 0: none */
 	struct rcache	 rc_ent[SESSION_RCACHE];
 };
 
@@ -93,6 +94,9 @@ struct session_table {
 	unsigned	 nhalf;
 	uint16_t	*hash;		/* slot + 1, 0 = empty */
 	size_t		 hmask;
+	/* Called for every session that ends, before it is wiped. */
+	void		(*on_close)(void *, struct session *);
+	void		*on_close_arg;
 };
 
 int	 session_table_init(struct session_table *, unsigned max_active,

@@ -63,11 +63,39 @@ struct target_boot {
 	uint8_t		 invalid;	/* bit n: param n marked invalid */
 };
 
+/* SOL Configuration Parameters (Transport 21h/22h), kept by the core. */
+struct target_solcfg {
+	uint8_t		 enable;	/* param 1, bit 0 */
+	uint8_t		 auth;		/* param 2: force encryption (bit 7),
+					   force authentication (6), privilege */
+	uint8_t		 accum;		/* param 3: interval, 5 ms units */
+	uint8_t		 threshold;	/* param 3: characters */
+	uint8_t		 retry_count;	/* param 4 */
+	uint8_t		 retry_interval; /* param 4: 10 ms units */
+	uint8_t		 nv_rate;	/* param 5: bit rate code */
+	uint8_t		 v_rate;	/* param 6 */
+};
+
 /* State that survives restarts, written to state_dir by state.c. */
 struct target_persist {
 	uint8_t		 guid[16];
 	struct target_boot boot;
+	struct target_solcfg sol;
 };
+
+/* The SOL configuration a new target starts with. */
+static inline void
+target_solcfg_default(struct target_solcfg *c)
+{
+	c->enable = 1;
+	c->auth = 0xc0 | 0x02;		/* encrypted, authenticated, USER */
+	c->accum = 2;			/* 10 ms */
+	c->threshold = 128;
+	c->retry_count = 7;
+	c->retry_interval = 10;		/* 100 ms */
+	c->nv_rate = 0x0a;		/* 115200 */
+	c->v_rate = 0x0a;
+}
 
 /*
  * A sensor as the driver describes it: IPMI sensor type (01h temperature,
@@ -87,60 +115,111 @@ struct target_sensor {
 };
 
 struct target;
+struct target_src;
+
+/*
+ * What the core gives drivers: completions, events, console output, and
+ * file descriptors watched by the event loop (a driver never blocks and
+ * never runs a loop of its own).
+ */
+typedef void target_io_fn(void *cbarg, int readable, int writable);
 
 struct target_env {
 	void	(*done)(void *arg, struct target *, uint32_t token, int cc);
 	void	(*event)(void *arg, struct target *, enum target_event);
+	void	(*console)(void *arg, struct target *, const uint8_t *,
+		    size_t);
+	size_t	(*console_room)(void *arg, struct target *);
 	void	*arg;
+	/* I/O, provided by main.c; NULL in unit tests. */
+	void	*(*io_add)(void *ioarg, int fd, target_io_fn *, void *cbarg);
+	void	 (*io_want)(void *handle, int readable, int writable);
+	void	 (*io_del)(void *handle);
+	void	*ioarg;
 };
 
+/*
+ * A driver.  Every callback may be NULL: a target whose driver has no
+ * power callback answers Chassis Control with C1h, one without console
+ * callbacks has no Serial-over-LAN.
+ */
 struct target_driver {
 	const char	*name;
 	/* Configuration: options are checked before anything starts. */
 	void	*(*conf_new)(void);
 	int	 (*conf_set)(void *, const char *key, const struct conf_value *,
 		    char *err, size_t);
+	int	 (*conf_check)(void *, char *err, size_t);
 	void	 (*conf_free)(void *);
 	/* Runtime. */
-	int	 (*start)(struct target *, uint64_t now);
-	void	 (*stop)(struct target *);
-	void	 (*status)(struct target *, uint64_t now,
+	int	 (*start)(struct target_src *, uint64_t now);
+	void	 (*stop)(struct target_src *);
+	void	 (*tick)(struct target_src *, uint64_t now);
+	/* Power and the front panel. */
+	void	 (*status)(struct target_src *, uint64_t now,
 		    struct target_status *);
-	int	 (*power)(struct target *, uint64_t now, enum target_power,
+	int	 (*power)(struct target_src *, uint64_t now, enum target_power,
 		    uint32_t token);
-	int	 (*identify)(struct target *, uint64_t now, unsigned secs,
+	int	 (*identify)(struct target_src *, uint64_t now, unsigned secs,
 		    int force, uint32_t token);
-	int	 (*reset_link)(struct target *, uint64_t now, int cold,
+	int	 (*reset_link)(struct target_src *, uint64_t now, int cold,
 		    uint32_t token);
-	void	 (*tick)(struct target *, uint64_t now);
+	/* Optional: the boot options changed (Set System Boot Options). */
+	void	 (*boot_changed)(struct target_src *, const struct target_boot *);
 	/*
 	 * Sensors: a fixed list (its count; the pointer stays valid while
 	 * the target runs), and the current raw reading of entry i, or -1
 	 * when there is none.  Readings come from what the driver already
 	 * knows; they never wait for the machine.
 	 */
-	size_t	 (*sensor_list)(struct target *,
+	size_t	 (*sensor_list)(struct target_src *,
 		    const struct target_sensor **);
-	int	 (*sensor_read)(struct target *, uint64_t now, size_t i,
+	int	 (*sensor_read)(struct target_src *, uint64_t now, size_t i,
 		    uint8_t *raw);
-	/* Optional: the boot options changed (Set System Boot Options). */
-	void	 (*boot_changed)(struct target *, const struct target_boot *);
+	/*
+	 * Console: the machine's serial line.  What the machine prints comes
+	 * back through target_console_output(); a driver that can hold its
+	 * source (a serial port, a node) reads no more than
+	 * target_console_room() allows.  console_write takes what fits in
+	 * the driver's bounded buffer and returns that count: 0 means full,
+	 * the client is told to resend later.  console_break sends a BREAK;
+	 * console_baud sets the line speed (bits per second).
+	 */
+	size_t	 (*console_write)(struct target_src *, const uint8_t *, size_t);
+	int	 (*console_break)(struct target_src *, unsigned ms);
+	int	 (*console_baud)(struct target_src *, unsigned baud);
+};
+
+/* One driver instance: a target has one for power and one for its
+ * console, which may be the same instance. */
+struct target_src {
+	struct target			*t;
+	const struct target_driver	*drv;
+	const void			*dconf;
+	void				*dstate;
 };
 
 struct target {
 	uint8_t				 addr;
 	char				 name[CONF_NAME_MAX];
-	const struct target_driver	*drv;
-	const void			*dconf;
-	void				*dstate;
+	struct target_src		 main;	/* power, identify, sensors */
+	struct target_src		 con;	/* console; drv NULL: none */
 	const struct target_env		*env;
 	struct target_persist		 st;
 };
 
 const struct target_driver *target_driver_find(const char *);
+/* Wire a target's sources from its configuration (no driver runs yet). */
+void	 target_setup(struct target *, const struct conf_target *);
+int	 target_start(struct target *, uint64_t now);
+void	 target_stop(struct target *);
+int	 target_has_console(const struct target *);
 
 /* For drivers: report completion of a pending action, or an event. */
 void	 target_done(struct target *, uint32_t token, int cc);
 void	 target_event(struct target *, enum target_event);
+/* For drivers: the machine printed this (never fails: see the core). */
+void	 target_console_output(struct target *, const uint8_t *, size_t);
+size_t	 target_console_room(struct target *);
 
 #endif

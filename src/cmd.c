@@ -12,8 +12,17 @@ cmd_find(uint8_t netfn, uint8_t cmd)
 
 	switch (netfn) {
 	case NETFN_APP:
-		tab = cmd_app;
-		n = cmd_app_n;
+		if (cmd >= APP_ACTIVATE_PAYLOAD && cmd <= APP_PAYLOAD_VERSION) {
+			tab = cmd_payload;
+			n = cmd_payload_n;
+		} else {
+			tab = cmd_app;
+			n = cmd_app_n;
+		}
+		break;
+	case NETFN_TRANSPORT:
+		tab = cmd_transport;
+		n = cmd_transport_n;
 		break;
 	case NETFN_CHASSIS:
 		tab = cmd_chassis;

@@ -36,7 +36,7 @@ get_device_id(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 	if (c->t == NULL)
 		wbuf_u8(rsp, 0xc0);
 	else
-		wbuf_u8(rsp, c->t->drv->sensor_list != NULL ? 0x83 : 0x80);
+		wbuf_u8(rsp, c->t->main.drv->sensor_list != NULL ? 0x83 : 0x80);
 	wbuf_u8(rsp, cf->manufacturer_id & 0xff);
 	wbuf_u8(rsp, (cf->manufacturer_id >> 8) & 0xff);
 	wbuf_u8(rsp, (cf->manufacturer_id >> 16) & 0x0f);
@@ -48,16 +48,16 @@ get_device_id(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 static int
 cold_warm_reset(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 {
-	const struct target_driver *d;
+	struct target_src *m;
 
 	(void)req;
 	(void)rsp;
 	if (c->t == NULL)
 		return CC_NOT_SUPPORTED_STATE;	/* never resets pmbd */
-	d = c->t->drv;
-	if (d->reset_link == NULL)
+	m = &c->t->main;
+	if (m->drv->reset_link == NULL)
 		return CC_OK;
-	return d->reset_link(c->t, c->now, c->req->cmd == APP_COLD_RESET,
+	return m->drv->reset_link(m, c->now, c->req->cmd == APP_COLD_RESET,
 	    c->token);
 }
 
@@ -77,8 +77,10 @@ get_acpi_power(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 	struct target_status st;
 
 	(void)req;
+	if (c->t->main.drv->status == NULL)
+		return CC_INVALID_CMD;
 	memset(&st, 0, sizeof(st));
-	c->t->drv->status(c->t, c->now, &st);
+	c->t->main.drv->status(&c->t->main, c->now, &st);
 	wbuf_u8(rsp, st.power_on ? 0x00 : 0x05);	/* S0/G0 : S5/G2 */
 	wbuf_u8(rsp, st.power_on ? 0x00 : 0x03);	/* D0 : D3 */
 	return CC_OK;

@@ -5,11 +5,15 @@
 #include "core.h"
 #include "ipmi.h"
 
-static void
+/* The target's status; -1 when its driver has no power side. */
+static int
 status_of(struct cmd_ctx *c, struct target_status *st)
 {
 	memset(st, 0, sizeof(*st));
-	c->t->drv->status(c->t, c->now, st);
+	if (c->t->main.drv->status == NULL)
+		return -1;
+	c->t->main.drv->status(&c->t->main, c->now, st);
+	return 0;
 }
 
 static int
@@ -30,7 +34,8 @@ get_status(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 	struct target_status st;
 
 	(void)req;
-	status_of(c, &st);
+	if (status_of(c, &st) != 0)
+		return CC_INVALID_CMD;
 	/* Power restore policy "unknown": pmbd does not restore power. */
 	wbuf_u8(rsp, (uint8_t)(0x60 | (st.power_on ? 0x01 : 0) |
 	    (st.fault ? 0x08 : 0)));
@@ -48,9 +53,10 @@ control(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 	(void)rsp;
 	if (a > TARGET_POWER_SOFT)
 		return CC_INVALID_FIELD;
-	if (c->t->drv->power == NULL)
-		return CC_INVALID_CMD;
-	return c->t->drv->power(c->t, c->now, (enum target_power)a, c->token);
+	if (c->t->main.drv->power == NULL)
+		return CC_INVALID_CMD;		/* e.g. a console-only target */
+	return c->t->main.drv->power(&c->t->main, c->now,
+	    (enum target_power)a, c->token);
 }
 
 static int
@@ -64,9 +70,10 @@ identify(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 		secs = buf_u8(req);
 	if (buf_left(req) >= 1)
 		force = buf_u8(req) & 1;
-	if (c->t->drv->identify == NULL)
+	if (c->t->main.drv->identify == NULL)
 		return CC_INVALID_CMD;
-	return c->t->drv->identify(c->t, c->now, secs, force, c->token);
+	return c->t->main.drv->identify(&c->t->main, c->now, secs, force,
+	    c->token);
 }
 
 static int
@@ -75,7 +82,8 @@ restart_cause(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 	struct target_status st;
 
 	(void)req;
-	status_of(c, &st);
+	if (status_of(c, &st) != 0)
+		return CC_INVALID_CMD;
 	wbuf_u8(rsp, st.restart_cause & 0x0f);
 	wbuf_u8(rsp, 0x01);		/* channel */
 	return CC_OK;
@@ -133,8 +141,8 @@ set_boot(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 	if (memcmp(&nb, b, sizeof(nb)) != 0) {
 		*b = nb;
 		core_persist(c->core, c->t);
-		if (c->t->drv->boot_changed != NULL)
-			c->t->drv->boot_changed(c->t, b);
+		if (c->t->main.drv->boot_changed != NULL)
+			c->t->main.drv->boot_changed(&c->t->main, b);
 	}
 	return CC_OK;
 }

@@ -17,9 +17,9 @@
 static size_t
 sensors_of(struct cmd_ctx *c, const struct target_sensor **ret)
 {
-	if (c->t->drv->sensor_list == NULL)
+	if (c->t->main.drv->sensor_list == NULL)
 		return 0;
-	return c->t->drv->sensor_list(c->t, ret);
+	return c->t->main.drv->sensor_list(&c->t->main, ret);
 }
 
 /*
@@ -159,7 +159,8 @@ get_reading(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 
 	if (s == NULL)
 		return CC_NOT_PRESENT;
-	if (c->t->drv->sensor_read(c->t, c->now, num - 1U, &raw) != 0) {
+	if (c->t->main.drv->sensor_read(&c->t->main, c->now, num - 1U,
+	    &raw) != 0) {
 		wbuf_u8(rsp, 0x00);
 		wbuf_u8(rsp, 0x20);		/* reading unavailable */
 		wbuf_u8(rsp, 0x00);

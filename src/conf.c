@@ -438,6 +438,10 @@ parse_top(struct cctx *c, struct conf *cf, config_t *lc)
 			if (get_uint(c, s, 100, 30000, &v) != 0)
 				return -1;
 			cf->target_timeout = (unsigned)v;
+		} else if (strcmp(k, "console_history") == 0) {
+			if (get_uint(c, s, 1024, 16 << 20, &v) != 0)
+				return -1;
+			cf->console_history = (unsigned)v;
 		} else if (strcmp(k, "manufacturer_id") == 0) {
 			if (get_uint(c, s, 0, 0xfffff, &v) != 0)
 				return -1;
@@ -463,6 +467,7 @@ conf_defaults(struct conf *cf)
 	cf->max_half_open = 32;
 	cf->session_timeout = 60;
 	cf->target_timeout = 5000;
+	cf->console_history = 65536;
 	cf->manufacturer_id = 57253;	/* Raspberry Pi (Trading) Ltd */
 	cf->product_id = 0x0001;
 }

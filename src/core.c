@@ -13,6 +13,7 @@
 #include "msg.h"
 #include "rakp.h"
 #include "rmcp.h"
+#include "sol.h"
 
 /*
  * A pending request's token: session slot, reply cache entry and a number
@@ -24,6 +25,10 @@
 
 static void	core_done_cb(void *, struct target *, uint32_t, int);
 static void	core_event_cb(void *, struct target *, enum target_event);
+static void	core_console_cb(void *, struct target *, const uint8_t *,
+		    size_t);
+static size_t	core_console_room_cb(void *, struct target *);
+static void	core_session_closed(void *, struct session *);
 
 struct core *
 core_new(const struct conf *cf, const struct core_ops *ops,
@@ -42,9 +47,18 @@ core_new(const struct conf *cf, const struct core_ops *ops,
 	memcpy(c->guid, guid, 16);
 	c->env.done = core_done_cb;
 	c->env.event = core_event_cb;
+	c->env.console = core_console_cb;
+	c->env.console_room = core_console_room_cb;
 	c->env.arg = c;
+	c->env.io_add = ops->io_add;
+	c->env.io_want = ops->io_want;
+	c->env.io_del = ops->io_del;
+	c->env.ioarg = ops->ioarg;
+	c->st.on_close = core_session_closed;
+	c->st.on_close_arg = c;
 	c->rl_drop = (struct log_rl)LOG_RL_INIT("dropped packets");
 	c->rl_auth = (struct log_rl)LOG_RL_INIT("login failures");
+	c->rl_sol = (struct log_rl)LOG_RL_INIT("SOL packets");
 	return c;
 }
 
@@ -53,16 +67,72 @@ core_free(struct core *c)
 {
 	if (c != NULL) {
 		session_table_free(&c->st);
+		for (int a = 0; a < 256; a++)
+			if (c->sol[a] != NULL) {
+				sol_free(c->sol[a]);
+				free(c->sol[a]);
+			}
 		free(c);
 	}
 	return NULL;
 }
 
-void
+int
 core_add_target(struct core *c, struct target *t)
 {
 	t->env = &c->env;
 	c->targets[t->addr] = t;
+	if (!target_has_console(t))
+		return 0;
+	if ((c->sol[t->addr] = calloc(1, sizeof(struct sol))) == NULL ||
+	    sol_init(c->sol[t->addr], t, c->conf->console_history) != 0) {
+		free(c->sol[t->addr]);
+		c->sol[t->addr] = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void
+core_wake(struct core *c, uint64_t when)
+{
+	if (c->ops.wake == NULL)
+		return;
+	if (c->wake_at == 0 || when < c->wake_at || c->wake_at <= c->now) {
+		c->wake_at = when;
+		c->ops.wake(c->ops.arg, when);
+	}
+}
+
+static void
+core_console_cb(void *arg, struct target *t, const uint8_t *p, size_t n)
+{
+	struct core *c = arg;
+
+	if (c->sol[t->addr] != NULL)
+		sol_output(c, c->sol[t->addr], p, n);
+}
+
+static size_t
+core_console_room_cb(void *arg, struct target *t)
+{
+	struct core *c = arg;
+
+	return c->sol[t->addr] != NULL ? sol_room(c->sol[t->addr]) : 0;
+}
+
+/* A session ends (closed, timed out, evicted): its SOL instance too. */
+static void
+core_session_closed(void *arg, struct session *s)
+{
+	struct core *c = arg;
+	struct sol *l;
+
+	if (s->sol_target == 0 || (l = c->sol[s->sol_target]) == NULL ||
+	    l->s != s)
+		return;
+	sol_deactivate(c, l, 0);
+	s->sol_target = 0;
 }
 
 void
@@ -276,7 +346,7 @@ core_input(struct core *c, int ep, const struct peer *peer,
 	switch (pkt.kind) {
 	case RMCP_ASF_PING:
 		core_send_raw(c, ep, peer, c->out,
-		    rmcp_pong(pkt.asf_tag, c->out, sizeof(c->out)));
+		    rmcp_pong(pkt.asf_tag, 1, c->out, sizeof(c->out)));
 		return;
 	case RMCP_IPMI15:
 		sessionless(c, ep, peer, &pkt);
@@ -325,7 +395,13 @@ core_input(struct core *c, int ep, const struct peer *peer,
 	s->last = now;
 	if (pkt.ptype == PAYLOAD_IPMI)
 		session_ipmi(c, s, pkt.payload, pkt.len);
-	else
+	else if (pkt.ptype == PAYLOAD_SOL && s->sol_target != 0 &&
+	    c->sol[s->sol_target] != NULL && c->sol[s->sol_target]->s == s)
+		sol_input(c, c->sol[s->sol_target], pkt.payload, pkt.len);
+	else if (pkt.ptype == PAYLOAD_SOL) {
+		c->stats.dropped++;
+		log_rl(&c->rl_sol, "SOL packet on a session without SOL");
+	} else
 		drop(c, peer, "unsupported payload type");
 }
 
@@ -408,11 +484,23 @@ core_event_cb(void *arg, struct target *t, enum target_event ev)
 void
 core_tick(struct core *c, uint64_t now)
 {
+	uint64_t next = 0;
+
 	c->now = now;
+	if (c->wake_at != 0 && c->wake_at <= now)
+		c->wake_at = 0;
 	session_expire(&c->st, now, (uint64_t)c->conf->session_timeout * 1000);
-	for (int a = 1; a < 256; a++)
-		if (c->targets[a] != NULL && c->targets[a]->drv->tick != NULL)
-			c->targets[a]->drv->tick(c->targets[a], now);
+	for (int a = 1; a < 256; a++) {
+		struct target *t = c->targets[a];
+
+		if (t == NULL)
+			continue;
+		if (t->main.drv->tick != NULL)
+			t->main.drv->tick(&t->main, now);
+		if (t->con.drv != NULL && t->con.dstate != t->main.dstate &&
+		    t->con.drv->tick != NULL)
+			t->con.drv->tick(&t->con, now);
+	}
 	for (size_t i = 0; i < c->st.n; i++) {
 		struct session *s = &c->st.s[i];
 
@@ -423,4 +511,15 @@ core_tick(struct core *c, uint64_t now)
 			    now >= s->rc_ent[j].when)
 				rcache_finish(c, s, &s->rc_ent[j], CC_TIMEOUT);
 	}
+	for (int a = 1; a < 256; a++) {
+		uint64_t d;
+
+		if (c->sol[a] == NULL || c->sol[a]->s == NULL)
+			continue;
+		d = sol_tick(c, c->sol[a]);
+		if (d != 0 && (next == 0 || d < next))
+			next = d;
+	}
+	if (next != 0)
+		core_wake(c, next);
 }

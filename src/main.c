@@ -10,6 +10,7 @@
 #include "conf.h"
 #include "core.h"
 #include "crypto.h"
+#include "io.h"
 #include "log.h"
 #include "net.h"
 #include "state.h"
@@ -25,6 +26,7 @@ struct ctx {
 	struct core		*core;
 	struct target		*targets;
 	size_t			 ntargets;
+	struct event		*wake;
 };
 
 static void
@@ -56,6 +58,19 @@ send_cb(void *arg, int ep, const struct peer *peer, const uint8_t *p,
 	struct ctx *x = arg;
 
 	net_send(x->net, ep, peer, p, n);
+}
+
+/* The core wants core_tick() at `when`: a one-shot timer. */
+static void
+wake_cb(void *arg, uint64_t when)
+{
+	struct ctx *x = arg;
+	uint64_t now = net_now(), ms = when > now ? when - now : 0;
+	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) *
+	    1000 };
+
+	if (x->wake != NULL)
+		event_add(x->wake, &tv);
 }
 
 static void
@@ -99,20 +114,19 @@ start_targets(struct ctx *x)
 		struct target *t = &x->targets[i];
 		int rc;
 
-		t->addr = cf->targets[i].addr;
-		snprintf(t->name, sizeof(t->name), "%s", cf->targets[i].name);
-		t->drv = cf->targets[i].drv;
-		t->dconf = cf->targets[i].dconf;
+		target_setup(t, &cf->targets[i]);
 		if ((rc = state_load_target(cf->state_dir, t)) < 0)
 			fatal("target %s: cannot load state from %s", t->name,
 			    cf->state_dir);
 		if (rc == 1)
 			log_warnx("target %s: state file was corrupt; kept as "
 			    ".corrupt, started afresh", t->name);
-		core_add_target(x->core, t);
-		if (t->drv->start(t, now) != 0)
+		if (core_add_target(x->core, t) != 0)
+			fatalx("target %s: out of memory for its console "
+			    "history", t->name);
+		if (target_start(t, now) != 0)
 			fatalx("target %s: driver %s failed to start", t->name,
-			    t->drv->name);
+			    t->main.drv->name);
 	}
 }
 
@@ -182,11 +196,17 @@ main(int argc, char **argv)
 			fatal("daemon");
 		log_init(0, verbose);
 	}
-	if ((x.base = event_base_new()) == NULL)
+	if ((x.base = event_base_new()) == NULL ||
+	    (x.wake = evtimer_new(x.base, tick_cb, &x)) == NULL)
 		fatalx("event_base_new");
 	ops.send = send_cb;
 	ops.persist = persist_cb;
+	ops.wake = wake_cb;
 	ops.arg = &x;
+	ops.io_add = io_add;
+	ops.io_want = io_want;
+	ops.io_del = io_del;
+	ops.ioarg = x.base;
 	if ((x.core = core_new(x.conf, &ops, guid)) == NULL)
 		fatalx("out of memory");
 	start_targets(&x);
@@ -213,8 +233,9 @@ main(int argc, char **argv)
 	for (int i = 0; signums[i] != 0; i++)
 		event_free(sigs[i]);
 	event_free(tick);
+	event_free(x.wake);
 	for (size_t i = 0; i < x.ntargets; i++)
-		x.targets[i].drv->stop(&x.targets[i]);
+		target_stop(&x.targets[i]);
 	x.core = core_free(x.core);
 	x.net = net_free(x.net);
 	event_base_free(x.base);

@@ -136,7 +136,7 @@ rmcp_unwrap(struct session *s, struct rmcp_pkt *pkt, uint8_t *out)
 }
 
 size_t
-rmcp_pong(uint8_t tag, uint8_t *out, size_t cap)
+rmcp_pong(uint8_t tag, int ipmi, uint8_t *out, size_t cap)
 {
 	static const uint8_t iana[4] = { 0x00, 0x00, 0x11, 0xbe };
 	struct wbuf w;
@@ -153,7 +153,7 @@ rmcp_pong(uint8_t tag, uint8_t *out, size_t cap)
 	wbuf_u8(&w, 16);
 	wbuf_put(&w, iana, 4);		/* IANA enterprise */
 	wbuf_fill(&w, 0, 4);		/* OEM defined */
-	wbuf_u8(&w, 0x81);		/* IPMI supported, ASF 1.0 */
+	wbuf_u8(&w, ipmi ? 0x81 : 0x01);	/* IPMI supported, ASF 1.0 */
 	wbuf_u8(&w, 0x00);		/* no interactions */
 	wbuf_fill(&w, 0, 6);
 	return w.err ? 0 : w.len;

@@ -177,6 +177,8 @@ session_close(struct session_table *t, struct session *s)
 
 	if (s->state == SESSION_FREE)
 		return;
+	if (t->on_close != NULL)
+		t->on_close(t->on_close_arg, s);
 	hash_remove(t, s);
 	if (s->state == SESSION_ACTIVE)
 		t->nactive--;

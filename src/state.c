@@ -12,7 +12,7 @@
 #include "state.h"
 
 #define STATE_MAGIC	0x53424d50u	/* "PMBS" */
-#define STATE_VERSION	1
+#define STATE_VERSION	2	/* 2 adds the SOL configuration */
 #define STATE_MAX	128
 
 size_t
@@ -33,6 +33,14 @@ state_encode(const struct target_persist *st, uint8_t *out, size_t cap)
 	wbuf_put(&w, b->flags, sizeof(b->flags));
 	wbuf_put(&w, b->initiator, sizeof(b->initiator));
 	wbuf_u8(&w, b->invalid);
+	wbuf_u8(&w, st->sol.enable);
+	wbuf_u8(&w, st->sol.auth);
+	wbuf_u8(&w, st->sol.accum);
+	wbuf_u8(&w, st->sol.threshold);
+	wbuf_u8(&w, st->sol.retry_count);
+	wbuf_u8(&w, st->sol.retry_interval);
+	wbuf_u8(&w, st->sol.nv_rate);
+	wbuf_u8(&w, st->sol.v_rate);
 	if (w.err)
 		return 0;
 	wbuf_le32(&w, buf_fnv32(out, w.len));
@@ -45,13 +53,17 @@ state_decode(const uint8_t *p, size_t n, struct target_persist *st)
 	struct target_persist t;
 	struct target_boot *b = &t.boot;
 	struct buf r;
+	uint8_t version;
 
 	if (n < 4 || buf_fnv32(p, n - 4) != (uint32_t)(p[n - 4] | p[n - 3] << 8 |
 	    p[n - 2] << 16 | (uint32_t)p[n - 1] << 24))
 		return -1;
 	memset(&t, 0, sizeof(t));
 	buf_init(&r, p, n - 4);
-	if (buf_le32(&r) != STATE_MAGIC || buf_u8(&r) != STATE_VERSION)
+	if (buf_le32(&r) != STATE_MAGIC)
+		return -1;
+	version = buf_u8(&r);
+	if (version < 1 || version > STATE_VERSION)
 		return -1;
 	buf_copy(&r, t.guid, 16);
 	b->in_progress = buf_u8(&r);
@@ -62,6 +74,17 @@ state_decode(const uint8_t *p, size_t n, struct target_persist *st)
 	buf_copy(&r, b->flags, sizeof(b->flags));
 	buf_copy(&r, b->initiator, sizeof(b->initiator));
 	b->invalid = buf_u8(&r);
+	target_solcfg_default(&t.sol);
+	if (version >= 2) {
+		t.sol.enable = buf_u8(&r);
+		t.sol.auth = buf_u8(&r);
+		t.sol.accum = buf_u8(&r);
+		t.sol.threshold = buf_u8(&r);
+		t.sol.retry_count = buf_u8(&r);
+		t.sol.retry_interval = buf_u8(&r);
+		t.sol.nv_rate = buf_u8(&r);
+		t.sol.v_rate = buf_u8(&r);
+	}
 	if (buf_end(&r) != 0)
 		return -1;
 	*st = t;
@@ -146,6 +169,7 @@ load(const char *dir, const char *name, struct target_persist *st,
 	} else if (errno != ENOENT)
 		return -1;
 	memset(st, 0, sizeof(*st));
+	target_solcfg_default(&st->sol);
 	if (crypto_random(st->guid, sizeof(st->guid)) != 0)
 		return -1;
 	/*

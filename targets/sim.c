@@ -2,48 +2,15 @@
  * sim.c: a simulated machine.  Power-on and soft-off take a configurable
  * time, power cycle and reset do what a PC does, identify runs for the
  * given seconds.  With reply_delay set, actions complete asynchronously,
- * as a real node's would.
+ * as a real node's would.  Its console is in sim_console.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ipmi.h"
+#include "sim.h"
 #include "target.h"
-
-#define SIM_PENDING_MAX	8
-
-struct sim_conf {
-	unsigned	 power_on_delay;	/* ms */
-	unsigned	 soft_off_delay;	/* ms */
-	unsigned	 cycle_delay;		/* ms off during a cycle */
-	unsigned	 reply_delay;		/* ms; 0: answer at once */
-	int		 start_on;
-};
-
-enum sim_state {
-	SIM_OFF,
-	SIM_POWERING_ON,	/* looks off until the delay ends */
-	SIM_ON,
-	SIM_SHUTTING_DOWN,	/* looks on until the OS is down */
-	SIM_CYCLE_OFF,		/* off, on again after cycle_delay */
-};
-
-struct sim {
-	const struct sim_conf *cf;
-	enum sim_state	 state;
-	uint64_t	 until;
-	uint64_t	 ident_until;
-	int		 ident_forced;
-	uint8_t		 last_event;
-	uint8_t		 restart_cause;
-	struct {
-		uint32_t token;
-		int	 cc;
-		uint64_t due;
-		int	 used;
-	} pend[SIM_PENDING_MAX];
-};
 
 static void *
 sim_conf_new(void)
@@ -101,44 +68,49 @@ sim_conf_free(void *p)
 }
 
 static int
-sim_start(struct target *t, uint64_t now)
+sim_start(struct target_src *src, uint64_t now)
 {
 	struct sim *s = calloc(1, sizeof(*s));
 
 	(void)now;
 	if (s == NULL)
 		return -1;
-	s->cf = t->dconf;
+	s->cf = src->dconf;
+	s->t = src->t;
 	s->state = s->cf->start_on ? SIM_ON : SIM_OFF;
-	t->dstate = s;
+	src->dstate = s;
+	if (s->state == SIM_ON)
+		sim_console_boot(s);
 	return 0;
 }
 
 static void
-sim_stop(struct target *t)
+sim_stop(struct target_src *src)
 {
-	free(t->dstate);
-	t->dstate = NULL;
+	free(src->dstate);
+	src->dstate = NULL;
 }
 
 static void
-sim_boot(struct target *t, struct sim *s)
+sim_boot(struct sim *s)
 {
 	s->state = SIM_ON;
-	target_event(t, TARGET_EV_BOOT);
+	sim_console_boot(s);		/* before the one-shot flag clears */
+	target_event(s->t, TARGET_EV_BOOT);
 }
 
 /* Move the machine along; never calls back into the core but for BOOT. */
 static void
-sim_advance(struct target *t, struct sim *s, uint64_t now)
+sim_advance(struct sim *s, uint64_t now)
 {
 	if (now >= s->until) {
 		switch (s->state) {
 		case SIM_POWERING_ON:
-			sim_boot(t, s);
+			sim_boot(s);
 			break;
 		case SIM_SHUTTING_DOWN:
 			s->state = SIM_OFF;
+			sim_console_off(s);
 			break;
 		case SIM_CYCLE_OFF:
 			s->state = SIM_POWERING_ON;
@@ -153,15 +125,15 @@ sim_advance(struct target *t, struct sim *s, uint64_t now)
 }
 
 static void
-sim_tick(struct target *t, uint64_t now)
+sim_tick(struct target_src *src, uint64_t now)
 {
-	struct sim *s = t->dstate;
+	struct sim *s = src->dstate;
 
-	sim_advance(t, s, now);
+	sim_advance(s, now);
 	for (int i = 0; i < SIM_PENDING_MAX; i++)
 		if (s->pend[i].used && now >= s->pend[i].due) {
 			s->pend[i].used = 0;
-			target_done(t, s->pend[i].token, s->pend[i].cc);
+			target_done(s->t, s->pend[i].token, s->pend[i].cc);
 		}
 }
 
@@ -183,11 +155,11 @@ sim_reply(struct sim *s, uint64_t now, uint32_t token, int cc)
 }
 
 static void
-sim_status(struct target *t, uint64_t now, struct target_status *st)
+sim_status(struct target_src *src, uint64_t now, struct target_status *st)
 {
-	struct sim *s = t->dstate;
+	struct sim *s = src->dstate;
 
-	sim_advance(t, s, now);
+	sim_advance(s, now);
 	st->power_on = s->state == SIM_ON || s->state == SIM_SHUTTING_DOWN;
 	st->power_known = 1;
 	st->link_up = 1;
@@ -198,12 +170,13 @@ sim_status(struct target *t, uint64_t now, struct target_status *st)
 }
 
 static int
-sim_power(struct target *t, uint64_t now, enum target_power a, uint32_t tok)
+sim_power(struct target_src *src, uint64_t now, enum target_power a,
+    uint32_t tok)
 {
-	struct sim *s = t->dstate;
+	struct sim *s = src->dstate;
 	int on;
 
-	sim_advance(t, s, now);
+	sim_advance(s, now);
 	on = s->state == SIM_ON || s->state == SIM_SHUTTING_DOWN;
 	switch (a) {
 	case TARGET_POWER_ON:
@@ -215,6 +188,8 @@ sim_power(struct target *t, uint64_t now, enum target_power a, uint32_t tok)
 		}
 		break;			/* already on: nothing to press */
 	case TARGET_POWER_OFF:
+		if (s->state != SIM_OFF)
+			sim_console_off(s);
 		s->state = SIM_OFF;
 		break;
 	case TARGET_POWER_SOFT:
@@ -230,6 +205,7 @@ sim_power(struct target *t, uint64_t now, enum target_power a, uint32_t tok)
 			return sim_reply(s, now, tok, CC_NOT_SUPPORTED_STATE);
 		s->state = SIM_CYCLE_OFF;
 		s->until = now + s->cf->cycle_delay;
+		sim_console_off(s);
 		s->last_event = 0x10;
 		s->restart_cause = 0x01;
 		break;
@@ -237,7 +213,7 @@ sim_power(struct target *t, uint64_t now, enum target_power a, uint32_t tok)
 		if (!on)
 			return sim_reply(s, now, tok, CC_NOT_SUPPORTED_STATE);
 		s->restart_cause = 0x01;
-		sim_boot(t, s);
+		sim_boot(s);
 		break;
 	case TARGET_POWER_DIAG:
 		if (!on)
@@ -248,10 +224,10 @@ sim_power(struct target *t, uint64_t now, enum target_power a, uint32_t tok)
 }
 
 static int
-sim_identify(struct target *t, uint64_t now, unsigned secs, int force,
+sim_identify(struct target_src *src, uint64_t now, unsigned secs, int force,
     uint32_t tok)
 {
-	struct sim *s = t->dstate;
+	struct sim *s = src->dstate;
 
 	s->ident_forced = force;
 	s->ident_until = (!force && secs > 0) ? now + secs * 1000ull : 0;
@@ -259,10 +235,10 @@ sim_identify(struct target *t, uint64_t now, unsigned secs, int force,
 }
 
 static int
-sim_reset_link(struct target *t, uint64_t now, int cold, uint32_t tok)
+sim_reset_link(struct target_src *src, uint64_t now, int cold, uint32_t tok)
 {
 	(void)cold;
-	return sim_reply(t->dstate, now, tok, CC_OK);
+	return sim_reply(src->dstate, now, tok, CC_OK);
 }
 
 /* A small PC: temperatures, the 12 V rail, one fan. */
@@ -275,20 +251,20 @@ static const struct target_sensor sim_sensors[] = {
 };
 
 static size_t
-sim_sensor_list(struct target *t, const struct target_sensor **ret)
+sim_sensor_list(struct target_src *src, const struct target_sensor **ret)
 {
-	(void)t;
+	(void)src;
 	*ret = sim_sensors;
 	return sizeof(sim_sensors) / sizeof(sim_sensors[0]);
 }
 
 static int
-sim_sensor_read(struct target *t, uint64_t now, size_t i, uint8_t *raw)
+sim_sensor_read(struct target_src *src, uint64_t now, size_t i, uint8_t *raw)
 {
-	struct sim *s = t->dstate;
+	struct sim *s = src->dstate;
 	int on, wobble = (int)((now / 1000) % 3);
 
-	sim_advance(t, s, now);
+	sim_advance(s, now);
 	on = s->state == SIM_ON || s->state == SIM_SHUTTING_DOWN;
 	switch (i) {
 	case 0:		/* idles at 45 C when on, cools to the room when off */
@@ -324,4 +300,7 @@ const struct target_driver sim_driver = {
 	.tick		= sim_tick,
 	.sensor_list	= sim_sensor_list,
 	.sensor_read	= sim_sensor_read,
+	.console_write	= sim_console_write,
+	.console_break	= sim_console_break,
+	.console_baud	= sim_console_baud,
 };

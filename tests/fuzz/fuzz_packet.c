@@ -201,6 +201,7 @@ conf_build(void)
 	c->max_half_open = 32;
 	c->session_timeout = 60;
 	c->target_timeout = 5000;
+	c->console_history = 4096;
 	c->manufacturer_id = 57253;
 	c->product_id = 1;
 	memcpy(c->kg, "fuzz-kg-0123456789ab", CONF_PASS_MAX);
@@ -514,13 +515,11 @@ world_start(void)
 		struct target *t = &targets[i];
 
 		memset(t, 0, sizeof(*t));
-		t->addr = cf->targets[i].addr;
-		snprintf(t->name, sizeof(t->name), "%s", cf->targets[i].name);
-		t->drv = cf->targets[i].drv;
-		t->dconf = cf->targets[i].dconf;
+		target_setup(t, &cf->targets[i]);
 		memset(t->st.guid, (int)i + 1, sizeof(t->st.guid));
-		core_add_target(core, t);
-		CHECK(t->drv->start(t, now) == 0, "target start");
+		target_solcfg_default(&t->st.sol);
+		CHECK(core_add_target(core, t) == 0, "core_add_target");
+		CHECK(target_start(t, now) == 0, "target start");
 	}
 	set_delay72(0);
 	nhandshakes = 0;
@@ -532,7 +531,7 @@ static void
 world_stop(void)
 {
 	for (size_t i = 0; i < cf->ntargets; i++)
-		targets[i].drv->stop(&targets[i]);
+		target_stop(&targets[i]);
 	core = core_free(core);
 	for (int i = 0; i < NCLIENTS; i++)
 		if (clients[i].up) {

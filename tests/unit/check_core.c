@@ -46,7 +46,7 @@ static int fake_calls, fake_pending, fake_on;
 static uint32_t fake_token;
 
 static void
-fake_status(struct target *t, uint64_t now, struct target_status *st)
+fake_status(struct target_src *t, uint64_t now, struct target_status *st)
 {
 	(void)t, (void)now;
 	st->power_on = fake_on;
@@ -54,7 +54,8 @@ fake_status(struct target *t, uint64_t now, struct target_status *st)
 }
 
 static int
-fake_power(struct target *t, uint64_t now, enum target_power a, uint32_t tok)
+fake_power(struct target_src *t, uint64_t now, enum target_power a,
+    uint32_t tok)
 {
 	(void)t, (void)now;
 	fake_calls++;
@@ -72,7 +73,7 @@ static const struct target_sensor fake_sensors[] = {
 };
 
 static size_t
-fake_sensor_list(struct target *t, const struct target_sensor **ret)
+fake_sensor_list(struct target_src *t, const struct target_sensor **ret)
 {
 	(void)t;
 	*ret = fake_sensors;
@@ -80,7 +81,7 @@ fake_sensor_list(struct target *t, const struct target_sensor **ret)
 }
 
 static int
-fake_sensor_read(struct target *t, uint64_t now, size_t i, uint8_t *raw)
+fake_sensor_read(struct target_src *t, uint64_t now, size_t i, uint8_t *raw)
 {
 	(void)t, (void)now;
 	if (i == 1)
@@ -116,7 +117,7 @@ add_user(const char *name, const char *pass, uint8_t priv)
 static void
 setup(void)
 {
-	struct core_ops ops = { fake_send, fake_persist, NULL };
+	struct core_ops ops = { .send = fake_send, .persist = fake_persist };
 
 	memset(&cf, 0, sizeof(cf));
 	cf.neps = 2;
@@ -129,6 +130,7 @@ setup(void)
 	cf.max_half_open = 4;
 	cf.session_timeout = 60;
 	cf.target_timeout = 5000;
+	cf.console_history = 4096;
 	add_user("admin", "secretpass1", PRIV_ADMIN);
 	add_user("viewer", "viewerpass1", PRIV_USER);
 	add_user("op", "operatorpass", PRIV_OPERATOR);
@@ -138,9 +140,12 @@ setup(void)
 	memset(&t72, 0, sizeof(t72));
 	t1.addr = 1;
 	t72.addr = 0x72;
-	t1.drv = t72.drv = &fake_driver;
-	core_add_target(core, &t1);
-	core_add_target(core, &t72);
+	t1.main = (struct target_src){ &t1, &fake_driver, NULL, NULL };
+	t72.main = (struct target_src){ &t72, &fake_driver, NULL, NULL };
+	target_solcfg_default(&t1.st.sol);
+	target_solcfg_default(&t72.st.sol);
+	ck_assert_int_eq(core_add_target(core, &t1), 0);
+	ck_assert_int_eq(core_add_target(core, &t72), 0);
 	nout = npersist = fake_calls = fake_pending = fake_on = 0;
 }
 

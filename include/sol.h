@@ -1,0 +1,82 @@
+/*
+ * sol.h: Serial-over-LAN (IPMI 2.0 payload type 1) for one target: the
+ * console history ring and the one SOL instance a target may have.  Pure:
+ * packets go out through the core, time comes in as an argument.
+ *
+ * History: every byte the machine prints goes into a bounded ring
+ * (console_history, 64 KiB by default); the oldest bytes are overwritten
+ * and counted.  A new SOL session first receives what no SOL session has
+ * received yet (the output since the last viewer left, as much of it as the
+ * ring still holds), then live output: a late viewer sees the boot it
+ * missed, a viewer who comes back sees only what is new.
+ */
+#ifndef PMBD_SOL_H
+#define PMBD_SOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ring.h"
+
+/*
+ * Payload size advertised in Activate Payload: FreeIPMI wants 5..259,
+ * ipmitool's and pyghmi's acknowledgements count characters in one byte.
+ * Consoles send up to SOL_PAYLOAD_SIZE - 4 characters; pyghmi sends
+ * SOL_PAYLOAD_SIZE, so up to SOL_PAYLOAD_SIZE + 4 bytes are taken in.
+ */
+#define SOL_PAYLOAD_SIZE 255
+#define SOL_DATA_MAX	(SOL_PAYLOAD_SIZE - 4)	/* characters we send */
+
+/* Status bits, pmbd to console (byte 4 of a SOL packet). */
+#define SOL_ST_NACK		0x40
+#define SOL_ST_UNAVAILABLE	0x20
+#define SOL_ST_DEACTIVATING	0x10
+#define SOL_ST_OVERRUN		0x08
+#define SOL_ST_BREAK		0x04
+/* Operation bits, console to pmbd. */
+#define SOL_OP_NACK		0x40
+#define SOL_OP_BREAK		0x10
+
+struct core;
+struct session;
+struct target;
+
+struct sol {
+	struct target	*t;
+	struct ring	 hist;
+	uint64_t	 unseen;	/* no viewer has had output from here */
+	uint64_t	 lost;		/* bytes overwritten before anyone saw */
+	/* The active instance. */
+	struct session	*s;		/* NULL: inactive */
+	uint64_t	 pos;		/* next byte for the viewer */
+	uint8_t		 next_seq;
+	uint8_t		 out_seq;	/* packet in flight, 0: none */
+	uint8_t		 out_len;
+	uint8_t		 out_data[SOL_DATA_MAX];
+	uint8_t		 out_status;
+	unsigned	 out_tries;
+	uint64_t	 out_due;	/* retransmit then */
+	uint64_t	 send_due;	/* accumulated output goes then, 0: not */
+	uint8_t		 in_seq;	/* the console's last packet */
+	uint8_t		 in_acc;
+	uint8_t		 status;	/* for the next packet */
+	uint64_t	 dropped;	/* given up after the retries */
+	uint64_t	 overrun;	/* overwritten before sent */
+};
+
+int	 sol_init(struct sol *, struct target *, size_t history);
+void	 sol_free(struct sol *);
+/* Start an instance for session s at time now. */
+void	 sol_activate(struct core *, struct sol *, struct session *);
+/* End it; notify: tell the console first (another session ended it). */
+void	 sol_deactivate(struct core *, struct sol *, int notify);
+/* A SOL payload from the instance's session. */
+void	 sol_input(struct core *, struct sol *, const uint8_t *, size_t);
+/* The machine printed this. */
+void	 sol_output(struct core *, struct sol *, const uint8_t *, size_t);
+/* How much the driver may deliver before a viewer would lose output. */
+size_t	 sol_room(const struct sol *);
+/* Retransmissions and accumulated output; the next deadline or 0. */
+uint64_t sol_tick(struct core *, struct sol *);
+
+#endif
