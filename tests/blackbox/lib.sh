@@ -18,9 +18,21 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A free UDP port on 127.0.0.1.
+# A free UDP port on 127.0.0.1, below 32768: FreeIPMI's ipmiconsole
+# refuses higher ones ("hostname invalid").
 free_port() {
-	/usr/bin/python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+	/usr/bin/python3 -c '
+import random, socket
+while True:
+    p = random.randrange(20000, 32000)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        s.bind(("127.0.0.1", p))
+        print(p)
+        break
+    except OSError:
+        pass
+'
 }
 
 PORT=$(free_port)
