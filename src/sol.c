@@ -178,8 +178,8 @@ sol_input(struct core *c, struct sol *l, const uint8_t *p, size_t n)
 	uint8_t seq, ack, acc, op, inst = 0;
 	int need_ack = 0;
 
-	if (n < 4)
-		return;
+	if (n < 4 || n > 4 + SOL_PAYLOAD_SIZE)
+		return;				/* not a SOL packet we take */
 	seq = p[0] & 0x0f;
 	ack = p[1] & 0x0f;
 	acc = p[2];

@@ -8,11 +8,15 @@ UNIT_buf	= src/buf.c
 UNIT_msg	= src/msg.c src/buf.c
 UNIT_session	= src/session.c src/crypto.c
 UNIT_rakp	= $(CORE) $(DRIVERS) src/crypto.c src/log.c src/conf.c
-UNIT_core	= $(CORE) $(DRIVERS) src/crypto.c src/log.c src/conf.c
+UNIT_core	= tests/unit/harness.c $(CORE) $(DRIVERS) src/crypto.c src/log.c \
+		  src/conf.c
+UNIT_sol	= tests/unit/harness.c $(CORE) $(DRIVERS) src/crypto.c src/log.c \
+		  src/conf.c
+UNIT_ring	= src/ring.c
 UNIT_conf	= src/conf.c src/crypto.c src/target.c $(DRIVERS) src/log.c
 UNIT_state	= src/state.c src/buf.c src/crypto.c
 
-UNITS	 = buf msg session rakp core conf state
+UNITS	 = buf msg session rakp core sol ring conf state
 UNIT_BINS = $(UNITS:%=$(U)/check_%)
 
 .SECONDEXPANSION:

@@ -1,0 +1,379 @@
+/*
+ * check_sol.c: Serial-over-LAN in the core: activation (direct and
+ * bridged), acknowledgements, duplicates, back-pressure, retransmission,
+ * BREAK, history replay, takeover, and bad packets, through the harness.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "harness.h"
+#include "sol.h"
+
+static const uint8_t act[6] = { 0x01, 0x01, 0xc6, 0, 0, 0 };
+
+static void
+sol_send(struct client *c, const uint8_t *p, size_t n)
+{
+	uint8_t pkt[1024];
+
+	nout = 0;
+	client_input(c, pkt, rmcp_wrap20(&c->cs, PAYLOAD_SOL, p, n, pkt,
+	    sizeof(pkt)));
+}
+
+/* SOL payload of captured packet i; its length, or -1 if not SOL. */
+static int
+sol_reply(struct client *c, int i, uint8_t *p)
+{
+	struct rmcp_pkt pkt;
+	uint8_t plain[512];
+
+	ck_assert_int_lt(i, nout);
+	ck_assert_int_eq(rmcp_parse(out[i], out_len[i], &pkt), 0);
+	if (pkt.kind != RMCP_IPMI20 || pkt.ptype != PAYLOAD_SOL)
+		return -1;
+	ck_assert_int_eq(rmcp_unwrap(&c->cs, &pkt, plain), 0);
+	memcpy(p, pkt.payload, pkt.len);
+	return (int)pkt.len;
+}
+
+static void
+set_port(int ep, uint16_t port)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)&cf.eps[ep].addr.ss;
+
+	in->sin_family = AF_INET;
+	in->sin_port = htons(port);
+}
+
+/* Admin session on t72's own endpoint with SOL active. */
+static void
+activate72(void)
+{
+	uint8_t m[64];
+	size_t n;
+
+	set_port(1, 6272);
+	admin_login(1);
+	request(&cl, 2, NETFN_APP, APP_ACTIVATE_PAYLOAD, act, 6);
+	ck_assert_int_eq(nout, 1);
+	n = reply(&cl, 0, m);
+	ck_assert_uint_eq(m[6], 0);
+	ck_assert_uint_eq(n, 8 + 12);		/* exactly 12 data bytes */
+	ck_assert_uint_eq(m[11] | m[12] << 8, SOL_PAYLOAD_SIZE);
+	ck_assert_uint_eq(m[13] | m[14] << 8, SOL_PAYLOAD_SIZE);
+	ck_assert_uint_eq(m[15] | m[16] << 8, 6272);	/* port, LS first */
+	ck_assert_uint_eq(m[17], 0xff);
+	ck_assert_uint_eq(m[18], 0xff);
+}
+
+START_TEST(echo_and_ack)
+{
+	const uint8_t hi[] = { 1, 0, 0, 0, 'h', 'i' };
+	const uint8_t ack1[] = { 0, 1, 2, 0 };
+	uint8_t p[512];
+
+	activate72();
+	fake_con_echo = 1;
+	sol_send(&cl, hi, sizeof(hi));
+	ck_assert_uint_eq(fake_con_len, 2);
+	ck_assert_mem_eq(fake_con_in, "hi", 2);
+	ck_assert_int_eq(nout, 2);		/* ACK, then the echo */
+	ck_assert_int_eq(sol_reply(&cl, 0, p), 4);
+	ck_assert_uint_eq(p[0], 0);		/* ACK only */
+	ck_assert_uint_eq(p[1], 1);		/* acks seq 1 */
+	ck_assert_uint_eq(p[2], 2);		/* both accepted */
+	ck_assert_int_eq(sol_reply(&cl, 1, p), 6);
+	ck_assert_uint_eq(p[0], 1);		/* our seq 1 */
+	ck_assert_uint_eq(p[1], 0);		/* no ACK riding along */
+	ck_assert_mem_eq(p + 4, "hi", 2);
+	/* Acknowledging it leaves nothing to send. */
+	sol_send(&cl, ack1, sizeof(ack1));
+	ck_assert_int_eq(nout, 0);
+	now += 1000;
+	core_tick(core, now);
+	ck_assert_int_eq(nout, 0);		/* no retransmission */
+	client_free(&cl);
+}
+END_TEST
+
+START_TEST(duplicate_not_delivered_twice)
+{
+	const uint8_t pkt[] = { 3, 0, 0, 0, 'a', 'b', 'c' };
+	uint8_t p[512];
+
+	activate72();
+	sol_send(&cl, pkt, sizeof(pkt));
+	sol_send(&cl, pkt, sizeof(pkt));	/* our ACK was lost */
+	ck_assert_uint_eq(fake_con_len, 3);
+	ck_assert_int_eq(nout, 1);
+	ck_assert_int_eq(sol_reply(&cl, 0, p), 4);
+	ck_assert_uint_eq(p[1], 3);
+	ck_assert_uint_eq(p[2], 3);		/* same count again */
+	client_free(&cl);
+}
+END_TEST
+
+START_TEST(back_pressure)
+{
+	const uint8_t a[] = { 1, 0, 0, 0, 'x', 'y', 'z' };
+	const uint8_t b[] = { 2, 0, 0, 0, 'y', 'z' };
+	uint8_t p[512];
+
+	activate72();
+	fake_con_room = 0;			/* the line is full */
+	sol_send(&cl, a, sizeof(a));
+	ck_assert_int_eq(sol_reply(&cl, 0, p), 4);
+	ck_assert_uint_eq(p[2], 0);
+	ck_assert_uint_eq(p[3] & SOL_ST_NACK, SOL_ST_NACK);
+	fake_con_room = 1;			/* room for one */
+	sol_send(&cl, a, sizeof(a));		/* same seq: resent */
+	ck_assert_int_eq(sol_reply(&cl, 0, p), 4);
+	ck_assert_uint_eq(p[2], 1);		/* partial: resend the rest */
+	ck_assert_uint_eq(p[3] & SOL_ST_NACK, 0);
+	fake_con_room = SIZE_MAX;
+	sol_send(&cl, b, sizeof(b));
+	ck_assert_uint_eq(fake_con_len, 3);
+	ck_assert_mem_eq(fake_con_in, "xyz", 3);
+	client_free(&cl);
+}
+END_TEST
+
+START_TEST(retransmit_then_drop)
+{
+	const uint8_t out1[] = "boot";
+	uint8_t p[512], status;
+	int sent = 0;
+
+	activate72();
+	t72.st.sol.threshold = 1;		/* send at once */
+	nout = 0;
+	target_console_output(&t72, out1, 4);
+	ck_assert_int_eq(nout, 1);
+	for (int i = 0; i < 20; i++) {		/* the console never ACKs */
+		nout = 0;
+		now += 100;
+		core_tick(core, now);
+		if (nout == 1) {
+			ck_assert_int_eq(sol_reply(&cl, 0, p), 8);
+			ck_assert_uint_eq(p[0], 1);	/* same seq */
+			ck_assert_mem_eq(p + 4, "boot", 4);
+			sent++;
+		}
+	}
+	ck_assert_int_eq(sent, 7);		/* the retry count */
+	/* What comes next says characters were dropped. */
+	nout = 0;
+	target_console_output(&t72, (const uint8_t *)"x", 1);
+	ck_assert_int_eq(sol_reply(&cl, 0, p), 5);
+	ck_assert_uint_eq(p[0], 2);
+	status = p[3];
+	ck_assert_uint_eq(status & SOL_ST_OVERRUN, SOL_ST_OVERRUN);
+	client_free(&cl);
+}
+END_TEST
+
+START_TEST(break_and_bad_acks)
+{
+	const uint8_t brk[] = { 1, 0, 0, SOL_OP_BREAK };
+	const uint8_t bogus[] = { 0, 9, 200, 0 };	/* ACK for nothing */
+	uint8_t p[512];
+
+	activate72();
+	sol_send(&cl, brk, sizeof(brk));
+	ck_assert_int_eq(fake_breaks, 1);
+	ck_assert_int_eq(sol_reply(&cl, 0, p), 4);
+	ck_assert_uint_eq(p[1], 1);
+	sol_send(&cl, bogus, sizeof(bogus));
+	ck_assert_int_eq(nout, 0);
+	ck_assert_ptr_eq(core->sol[0x72]->s, session_find(&core->st,
+	    cl.cs.csid));
+	client_free(&cl);
+}
+END_TEST
+
+START_TEST(bad_packets)
+{
+	uint8_t big[4 + SOL_PAYLOAD_SIZE + 1], p[4] = { 1, 0, 0, 0 };
+	uint64_t dropped;
+
+	/* SOL on a session that never activated it. */
+	admin_login(1);
+	dropped = core->stats.dropped;
+	sol_send(&cl, p, sizeof(p));
+	ck_assert_int_eq(nout, 0);
+	ck_assert_uint_eq(core->stats.dropped, dropped + 1);
+	ck_assert_uint_eq(fake_con_len, 0);
+	client_free(&cl);
+	teardown();
+	setup();
+	activate72();
+	/* Too big, too short: no answer, nothing written. */
+	memset(big, 'A', sizeof(big));
+	big[0] = 1;
+	big[1] = big[2] = big[3] = 0;
+	sol_send(&cl, big, sizeof(big));
+	ck_assert_int_eq(nout, 0);
+	sol_send(&cl, p, 3);
+	ck_assert_int_eq(nout, 0);
+	ck_assert_uint_eq(fake_con_len, 0);
+	/* A replayed SOL packet (same session sequence) is dropped. */
+	p[0] = 2;
+	sol_send(&cl, p, sizeof(p));
+	ck_assert_int_eq(nout, 1);
+	nout = 0;
+	client_input(&cl, cl.last, cl.last_len);
+	ck_assert_int_eq(nout, 0);
+	client_free(&cl);
+}
+END_TEST
+
+START_TEST(history_replayed)
+{
+	uint8_t p[512];
+
+	target_console_output(&t72, (const uint8_t *)"missed", 6);
+	activate72();
+	ck_assert_int_eq(nout, 1);		/* the reply first ... */
+	nout = 0;
+	now += 100;
+	core_tick(core, now);
+	ck_assert_int_eq(nout, 1);		/* ... then the history */
+	ck_assert_int_eq(sol_reply(&cl, 0, p), 10);
+	ck_assert_mem_eq(p + 4, "missed", 6);
+	client_free(&cl);
+}
+END_TEST
+
+START_TEST(one_instance_and_takeover)
+{
+	struct client other;
+	uint8_t p[512], m[64];
+	uint32_t owner;
+
+	activate72();
+	owner = cl.cs.csid;
+	client_init(&other, 1, 41000);
+	ck_assert_int_eq(login(&other, "admin", "secretpass1", 3, 0x14), 0);
+	request(&other, 1, NETFN_APP, APP_SET_SESSION_PRIV,
+	    (const uint8_t *)"\x04", 1);
+	request(&other, 2, NETFN_APP, APP_ACTIVATE_PAYLOAD, act, 6);
+	ck_assert_int_eq(reply_cc(&other, 0, APP_ACTIVATE_PAYLOAD),
+	    CC_PAYLOAD_ACTIVE);
+	request(&other, 3, NETFN_APP, APP_PAYLOAD_INFO, act, 2);
+	reply(&other, 0, m);
+	ck_assert_uint_eq(m[7] | m[8] << 8 | m[9] << 16 |
+	    (uint32_t)m[10] << 24, owner);
+	/* Ironic's "sol deactivate": the owner is told and its session ends. */
+	request(&other, 4, NETFN_APP, APP_DEACTIVATE_PAYLOAD, act, 6);
+	ck_assert_int_eq(nout, 3);
+	ck_assert_int_eq(sol_reply(&cl, 0, p), 4);
+	ck_assert_uint_eq(p[3], SOL_ST_NACK | SOL_ST_DEACTIVATING);
+	ck_assert_uint_eq(out_len[1], 28);	/* the "no IPMI" pong */
+	ck_assert_uint_eq(out[1][20], 0x01);	/* IPMI not supported */
+	ck_assert_int_eq(reply_cc(&other, 2, APP_DEACTIVATE_PAYLOAD), 0);
+	ck_assert_ptr_null(session_find(&core->st, owner));
+	request(&other, 5, NETFN_APP, APP_DEACTIVATE_PAYLOAD, act, 6);
+	ck_assert_int_eq(reply_cc(&other, 0, APP_DEACTIVATE_PAYLOAD),
+	    CC_PAYLOAD_INACTIVE);
+	request(&other, 6, NETFN_APP, APP_ACTIVATE_PAYLOAD, act, 6);
+	ck_assert_int_eq(reply_cc(&other, 0, APP_ACTIVATE_PAYLOAD), 0);
+	client_free(&other);
+	client_free(&cl);
+}
+END_TEST
+
+START_TEST(session_end_frees_sol)
+{
+	uint8_t sid[4];
+
+	activate72();
+	now += (uint64_t)cf.session_timeout * 1000;	/* idle */
+	core_tick(core, now);
+	ck_assert_ptr_null(core->sol[0x72]->s);
+	client_free(&cl);
+	activate72();				/* works again */
+	memcpy(sid, &cl.cs.csid, 4);
+	request(&cl, 3, NETFN_APP, APP_CLOSE_SESSION, sid, 4);
+	ck_assert_ptr_null(core->sol[0x72]->s);
+	client_free(&cl);
+}
+END_TEST
+
+START_TEST(bridged_activation)
+{
+	const uint8_t hi[] = { 1, 0, 0, 0, 'h' };
+	uint8_t m[64];
+	size_t n;
+
+	set_port(0, 6230);
+	admin_login(0);
+	bridged(&cl, 5, 1, NETFN_APP, APP_ACTIVATE_PAYLOAD, act, 6);
+	ck_assert_int_eq(nout, 2);
+	ck_assert_int_eq(reply_cc(&cl, 0, APP_SEND_MESSAGE), 0);
+	n = reply(&cl, 1, m);
+	ck_assert_uint_eq(n, 8 + 12);
+	ck_assert_uint_eq(m[3], 1);		/* from target 1 */
+	ck_assert_uint_eq(m[15] | m[16] << 8, 6230);
+	/* SOL packets carry no address: they go to target 1. */
+	sol_send(&cl, hi, sizeof(hi));
+	ck_assert_uint_eq(fake_con_len, 1);
+	ck_assert_ptr_nonnull(core->sol[1]->s);
+	ck_assert_ptr_null(core->sol[0x72]->s);
+	bridged(&cl, 6, 1, NETFN_APP, APP_DEACTIVATE_PAYLOAD, act, 6);
+	ck_assert_int_eq(reply_cc(&cl, 1, APP_DEACTIVATE_PAYLOAD), 0);
+	ck_assert_ptr_null(core->sol[1]->s);
+	client_free(&cl);
+}
+END_TEST
+
+START_TEST(configuration)
+{
+	const uint8_t get3[4] = { 0x0e, 3, 0, 0 }, set3[4] = { 0x0e, 3, 4,
+	    64 }, set8[4] = { 0x0e, 8, 1, 2 }, off[3] = { 0x0e, 1, 0 };
+	uint8_t m[64];
+
+	admin_login(1);
+	request(&cl, 2, NETFN_TRANSPORT, TRANSPORT_GET_SOL, get3, 4);
+	ck_assert_uint_eq(reply(&cl, 0, m), 8 + 3);
+	ck_assert_uint_eq(m[7], 0x11);		/* parameter revision */
+	request(&cl, 3, NETFN_TRANSPORT, TRANSPORT_SET_SOL, set3, 4);
+	ck_assert_int_eq(reply_cc(&cl, 0, TRANSPORT_SET_SOL), 0);
+	ck_assert_uint_eq(t72.st.sol.accum, 4);
+	ck_assert_uint_eq(t72.st.sol.threshold, 64);
+	ck_assert_int_eq(npersist, 1);
+	request(&cl, 4, NETFN_TRANSPORT, TRANSPORT_SET_SOL, set8, 4);
+	ck_assert_int_eq(reply_cc(&cl, 0, TRANSPORT_SET_SOL),
+	    CC_PARAM_READ_ONLY);
+	request(&cl, 5, NETFN_TRANSPORT, TRANSPORT_SET_SOL, off, 3);
+	ck_assert_int_eq(reply_cc(&cl, 0, TRANSPORT_SET_SOL), 0);
+	request(&cl, 6, NETFN_APP, APP_ACTIVATE_PAYLOAD, act, 6);
+	ck_assert_int_eq(reply_cc(&cl, 0, APP_ACTIVATE_PAYLOAD),
+	    CC_PAYLOAD_DISABLED);
+	client_free(&cl);
+}
+END_TEST
+
+static Suite *
+sol_suite(void)
+{
+	Suite *s = suite_create("sol");
+	TCase *tc = tcase_create("sol");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, echo_and_ack);
+	tcase_add_test(tc, duplicate_not_delivered_twice);
+	tcase_add_test(tc, back_pressure);
+	tcase_add_test(tc, retransmit_then_drop);
+	tcase_add_test(tc, break_and_bad_acks);
+	tcase_add_test(tc, bad_packets);
+	tcase_add_test(tc, history_replayed);
+	tcase_add_test(tc, one_instance_and_takeover);
+	tcase_add_test(tc, session_end_frees_sol);
+	tcase_add_test(tc, bridged_activation);
+	tcase_add_test(tc, configuration);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+TEST_MAIN(sol_suite)
