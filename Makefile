@@ -2,7 +2,7 @@
 # `make run` starts the demo.  Both install missing Debian packages first.
 
 CC	?= gcc
-PKGS	 = libevent openssl libconfig
+PKGS	 = libevent openssl libconfig libserialport
 WARN	 = -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wmissing-declarations -Wshadow -Wpointer-arith -Wcast-qual \
 	   -Wsign-compare -Wformat=2 -Werror
@@ -16,7 +16,7 @@ B	 = build
 CORE	 = src/buf.c src/msg.c src/rmcp.c src/session.c src/rakp.c \
 	   src/cmd.c src/cmd_app.c src/cmd_chassis.c src/cmd_sensor.c \
 	   src/cmd_sol.c src/sol.c src/ring.c src/core.c src/target.c
-DRIVERS	 = targets/sim.c targets/sim_console.c
+DRIVERS	 = targets/sim.c targets/sim_console.c targets/serial.c
 IO	 = src/log.c src/crypto.c src/conf.c src/state.c src/net.c src/io.c
 PMBD_SRC = $(CORE) $(DRIVERS) $(IO) src/main.c
 PMBD_OBJ = $(PMBD_SRC:%.c=$(B)/%.o)

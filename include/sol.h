@@ -59,6 +59,10 @@ struct sol {
 	uint64_t	 send_due;	/* accumulated output goes then, 0: not */
 	uint8_t		 in_seq;	/* the console's last packet */
 	uint8_t		 in_acc;
+	/* A console packet the line had no room for: its ACK waits. */
+	uint8_t		 held[SOL_PAYLOAD_SIZE];
+	size_t		 held_len;
+	uint64_t	 held_since;
 	uint8_t		 status;	/* for the next packet */
 	uint64_t	 dropped;	/* given up after the retries */
 	uint64_t	 overrun;	/* overwritten before sent */
@@ -76,6 +80,8 @@ void	 sol_input(struct core *, struct sol *, const uint8_t *, size_t);
 void	 sol_output(struct core *, struct sol *, const uint8_t *, size_t);
 /* How much the driver may deliver before a viewer would lose output. */
 size_t	 sol_room(const struct sol *);
+/* The console line has room again: deliver what is held. */
+void	 sol_ready(struct core *, struct sol *);
 /* Retransmissions and accumulated output; the next deadline or 0. */
 uint64_t sol_tick(struct core *, struct sol *);
 

@@ -130,6 +130,7 @@ struct target_env {
 	void	(*console)(void *arg, struct target *, const uint8_t *,
 		    size_t);
 	size_t	(*console_room)(void *arg, struct target *);
+	void	(*console_ready)(void *arg, struct target *);
 	void	*arg;
 	/* I/O, provided by main.c; NULL in unit tests. */
 	void	*(*io_add)(void *ioarg, int fd, target_io_fn *, void *cbarg);
@@ -221,5 +222,8 @@ void	 target_event(struct target *, enum target_event);
 /* For drivers: the machine printed this (never fails: see the core). */
 void	 target_console_output(struct target *, const uint8_t *, size_t);
 size_t	 target_console_room(struct target *);
+/* For drivers whose console_write returned less than offered: call this
+ * when the line has room again. */
+void	 target_console_ready(struct target *);
 
 #endif

@@ -266,14 +266,76 @@ conf_value_of(const config_setting_t *s, struct conf_value *v)
 	}
 }
 
+/* Hand every option of group g but the skipped ones to a driver. */
+static int
+driver_options(struct cctx *c, const struct conf_target *t,
+    const struct target_driver *drv, void *dconf, const config_setting_t *g,
+    const char *const *skip)
+{
+	char derr[200];
+
+	for (int i = 0; i < config_setting_length(g); i++) {
+		const config_setting_t *s = config_setting_get_elem(g, i);
+		const char *k = config_setting_name(s);
+		struct conf_value v;
+		int skipped = 0;
+
+		for (size_t j = 0; skip[j] != NULL; j++)
+			skipped |= strcmp(k, skip[j]) == 0;
+		if (skipped)
+			continue;
+		if (conf_value_of(s, &v) != 0)
+			return cerr(c, s, "targets: %s: %s must be a number, "
+			    "boolean or string", t->name, k);
+		derr[0] = '\0';
+		if (drv->conf_set(dconf, k, &v, derr, sizeof(derr)) != 0)
+			return cerr(c, s, "targets: %s: %s", t->name,
+			    derr[0] ? derr : "bad option");
+	}
+	derr[0] = '\0';
+	if (drv->conf_check != NULL && drv->conf_check(dconf, derr,
+	    sizeof(derr)) != 0)
+		return cerr(c, g, "targets: %s: %s", t->name, derr);
+	return 0;
+}
+
+/* console = { driver = "serial"; device = ...; }: a console of its own. */
+static int
+parse_console(struct cctx *c, struct conf_target *t,
+    const config_setting_t *g)
+{
+	static const char *const skip[] = { "driver", NULL };
+	const config_setting_t *s;
+	const char *str = NULL;
+
+	if (!config_setting_is_group(g))
+		return cerr(c, g, "targets: %s: console is a group "
+		    "{ driver = ...; }", t->name);
+	if ((s = config_setting_get_member(g, "driver")) == NULL)
+		return cerr(c, g, "targets: %s: console needs a driver",
+		    t->name);
+	if (get_string(c, s, &str) != 0)
+		return -1;
+	if ((t->con_drv = target_driver_find(str)) == NULL)
+		return cerr(c, s, "targets: %s: unknown console driver \"%s\"",
+		    t->name, str);
+	if (t->con_drv->console_write == NULL)
+		return cerr(c, s, "targets: %s: driver \"%s\" has no console",
+		    t->name, str);
+	if ((t->con_dconf = t->con_drv->conf_new()) == NULL)
+		return cerr(c, s, "targets: out of memory");
+	return driver_options(c, t, t->con_drv, t->con_dconf, g, skip);
+}
+
 static int
 parse_target(struct cctx *c, struct conf *cf, const config_setting_t *g)
 {
 	struct conf_target *t = &cf->targets[cf->ntargets];
+	static const char *const skip[] = { "address", "name", "driver",
+	    "listen", "console", NULL };
 	const config_setting_t *s;
 	const char *str = NULL;
 	long long addr;
-	char derr[200];
 
 	if (!config_setting_is_group(g))
 		return cerr(c, g, "targets: each target is a group { ... }");
@@ -311,32 +373,17 @@ parse_target(struct cctx *c, struct conf *cf, const config_setting_t *g)
 		return cerr(c, s, "targets: out of memory");
 	cf->ntargets++;		/* conf_free() now owns dconf */
 
-	for (int i = 0; i < config_setting_length(g); i++) {
-		struct conf_value v;
-		const char *k;
-
-		s = config_setting_get_elem(g, i);
-		k = config_setting_name(s);
-		if (strcmp(k, "address") == 0 || strcmp(k, "name") == 0 ||
-		    strcmp(k, "driver") == 0)
-			continue;
-		if (strcmp(k, "listen") == 0) {
-			if (get_string(c, s, &str) != 0 ||
-			    add_endpoint(c, cf, s, str, t->addr) != 0)
-				return -1;
-			t->has_listen = 1;
-			t->listen = cf->eps[cf->neps - 1].addr;
-			continue;
-		}
-		if (conf_value_of(s, &v) != 0)
-			return cerr(c, s, "targets: %s: %s must be a number, "
-			    "boolean or string", t->name, k);
-		derr[0] = '\0';
-		if (t->drv->conf_set(t->dconf, k, &v, derr, sizeof(derr)) != 0)
-			return cerr(c, s, "targets: %s: %s", t->name,
-			    derr[0] ? derr : "bad option");
+	if ((s = config_setting_get_member(g, "listen")) != NULL) {
+		if (get_string(c, s, &str) != 0 ||
+		    add_endpoint(c, cf, s, str, t->addr) != 0)
+			return -1;
+		t->has_listen = 1;
+		t->listen = cf->eps[cf->neps - 1].addr;
 	}
-	return 0;
+	if ((s = config_setting_get_member(g, "console")) != NULL &&
+	    parse_console(c, t, s) != 0)
+		return -1;
+	return driver_options(c, t, t->drv, t->dconf, g, skip);
 }
 
 static int
@@ -555,9 +602,14 @@ conf_free(struct conf *cf)
 {
 	if (cf == NULL)
 		return NULL;
-	for (size_t i = 0; i < cf->ntargets; i++)
-		if (cf->targets[i].dconf != NULL)
-			cf->targets[i].drv->conf_free(cf->targets[i].dconf);
+	for (size_t i = 0; i < cf->ntargets; i++) {
+		struct conf_target *t = &cf->targets[i];
+
+		if (t->dconf != NULL)
+			t->drv->conf_free(t->dconf);
+		if (t->con_dconf != NULL)
+			t->con_drv->conf_free(t->con_dconf);
+	}
 	crypto_cleanse(cf, sizeof(*cf));
 	free(cf);
 	return NULL;

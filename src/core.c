@@ -28,6 +28,7 @@ static void	core_event_cb(void *, struct target *, enum target_event);
 static void	core_console_cb(void *, struct target *, const uint8_t *,
 		    size_t);
 static size_t	core_console_room_cb(void *, struct target *);
+static void	core_console_ready_cb(void *, struct target *);
 static void	core_session_closed(void *, struct session *);
 
 struct core *
@@ -49,6 +50,7 @@ core_new(const struct conf *cf, const struct core_ops *ops,
 	c->env.event = core_event_cb;
 	c->env.console = core_console_cb;
 	c->env.console_room = core_console_room_cb;
+	c->env.console_ready = core_console_ready_cb;
 	c->env.arg = c;
 	c->env.io_add = ops->io_add;
 	c->env.io_want = ops->io_want;
@@ -119,6 +121,15 @@ core_console_room_cb(void *arg, struct target *t)
 	struct core *c = arg;
 
 	return c->sol[t->addr] != NULL ? sol_room(c->sol[t->addr]) : 0;
+}
+
+static void
+core_console_ready_cb(void *arg, struct target *t)
+{
+	struct core *c = arg;
+
+	if (c->sol[t->addr] != NULL)
+		sol_ready(c, c->sol[t->addr]);
 }
 
 /* A session ends (closed, timed out, evicted): its SOL instance too. */

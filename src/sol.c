@@ -8,6 +8,14 @@
 #include "sol.h"
 
 #define SOL_BREAK_MS	250
+/*
+ * How long a console packet may wait for room on a full line before it is
+ * refused.  ipmitool gives up on an ACK after 1 s and drops what was
+ * refused (NACK); a partial ACK makes it resend the rest at once.  So a
+ * packet is held until some of it fits, and refused only if the line stays
+ * full this long.
+ */
+#define SOL_HOLD_MS	800
 
 int
 sol_init(struct sol *l, struct target *t, size_t history)
@@ -105,6 +113,7 @@ sol_activate(struct core *c, struct sol *l, struct session *s)
 	l->next_seq = 1;
 	l->out_seq = 0;
 	l->in_seq = 0;
+	l->held_len = 0;
 	l->status = 0;
 	l->send_due = 0;
 	/* Send what the machine printed while nobody watched. */
@@ -136,6 +145,7 @@ sol_deactivate(struct core *c, struct sol *l, int notify)
 	}
 	l->s = NULL;
 	l->out_seq = 0;
+	l->held_len = 0;
 }
 
 size_t
@@ -175,7 +185,7 @@ void
 sol_input(struct core *c, struct sol *l, const uint8_t *p, size_t n)
 {
 	struct target_src *con = &l->t->con;
-	uint8_t seq, ack, acc, op, inst = 0;
+	uint8_t seq, ack, acc, op;
 	int need_ack = 0;
 
 	if (n < 4 || n > 4 + SOL_PAYLOAD_SIZE)
@@ -202,21 +212,48 @@ sol_input(struct core *c, struct sol *l, const uint8_t *p, size_t n)
 	if ((op & SOL_OP_BREAK) && con->drv->console_break != NULL)
 		con->drv->console_break(con,
 		    SOL_BREAK_MS);
+	if (seq != 0 && seq == l->in_seq && l->held_len > 0)
+		seq = 0;		/* a resend of what is held: wait */
 	if (seq != 0) {
 		need_ack = 1;
 		if (seq != l->in_seq || n == 0) {	/* not a resend */
 			size_t took = n > 0 ? con->drv->console_write(
 			    con, p, n) : 0;
 
+			if (l->held_len > 0) {	/* given up by the console */
+				send_pkt(c, l, 0, l->in_seq, 0, SOL_ST_NACK,
+				    NULL, 0);
+				l->held_len = 0;
+			}
 			l->in_acc = (uint8_t)(took > n ? n : took);
 			l->in_seq = seq;
-			if (n > 0 && took == 0) {
-				inst = SOL_ST_NACK;	/* full: resend */
-				l->in_seq = 0;
+			if (n > 0 && took == 0) {	/* full: hold it */
+				memcpy(l->held, p, n);
+				l->held_len = n;
+				l->held_since = c->now;
+				core_wake(c, c->now + 100);
+				need_ack = 0;
 			}
 		}
 	}
-	transmit(c, l, need_ack, seq, l->in_acc, inst);
+	transmit(c, l, need_ack, seq, l->in_acc, 0);
+}
+
+void
+sol_ready(struct core *c, struct sol *l)
+{
+	struct target_src *con = &l->t->con;
+	size_t took;
+
+	if (l->s == NULL || l->held_len == 0)
+		return;
+	took = con->drv->console_write(con, l->held, l->held_len);
+	if (took == 0 && c->now - l->held_since < SOL_HOLD_MS)
+		return;
+	l->in_acc = (uint8_t)(took > l->held_len ? l->held_len : took);
+	l->held_len = 0;
+	send_pkt(c, l, 0, l->in_seq, l->in_acc, took == 0 ? SOL_ST_NACK : 0,
+	    NULL, 0);
 }
 
 uint64_t
@@ -226,6 +263,9 @@ sol_tick(struct core *c, struct sol *l)
 
 	if (l->s == NULL)
 		return 0;
+	sol_ready(c, l);
+	if (l->held_len > 0)
+		next = c->now + 100;
 	if (l->out_seq != 0 && c->now >= l->out_due) {
 		if (l->out_tries < cfg(l)->retry_count) {
 			l->out_tries++;
@@ -242,9 +282,9 @@ sol_tick(struct core *c, struct sol *l)
 	if (l->out_seq == 0 && l->pos < l->hist.head &&
 	    (l->send_due == 0 || c->now >= l->send_due))
 		transmit(c, l, 0, 0, 0, 0);
-	if (l->out_seq != 0)
+	if (l->out_seq != 0 && (next == 0 || l->out_due < next))
 		next = l->out_due;
-	else if (l->send_due != 0)
+	else if (l->send_due != 0 && (next == 0 || l->send_due < next))
 		next = l->send_due;
 	return next;
 }

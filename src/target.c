@@ -4,9 +4,11 @@
 
 #include "target.h"
 
+extern const struct target_driver serial_driver;
 extern const struct target_driver sim_driver;
 
 static const struct target_driver *const drivers[] = {
+	&serial_driver,
 	&sim_driver,
 };
 
@@ -97,6 +99,13 @@ target_console_output(struct target *t, const uint8_t *p, size_t n)
 {
 	if (t->env->console != NULL && n > 0)
 		t->env->console(t->env->arg, t, p, n);
+}
+
+void
+target_console_ready(struct target *t)
+{
+	if (t->env->console_ready != NULL)
+		t->env->console_ready(t->env->arg, t);
 }
 
 size_t

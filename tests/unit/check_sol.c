@@ -118,23 +118,43 @@ START_TEST(back_pressure)
 {
 	const uint8_t a[] = { 1, 0, 0, 0, 'x', 'y', 'z' };
 	const uint8_t b[] = { 2, 0, 0, 0, 'y', 'z' };
+	const uint8_t c3[] = { 3, 0, 0, 0, 'q' };
 	uint8_t p[512];
 
 	activate72();
 	fake_con_room = 0;			/* the line is full */
 	sol_send(&cl, a, sizeof(a));
-	ck_assert_int_eq(sol_reply(&cl, 0, p), 4);
-	ck_assert_uint_eq(p[2], 0);
-	ck_assert_uint_eq(p[3] & SOL_ST_NACK, SOL_ST_NACK);
+	ck_assert_int_eq(nout, 0);		/* held: no ACK yet */
+	sol_send(&cl, a, sizeof(a));		/* a resend changes nothing */
+	ck_assert_int_eq(nout, 0);
+	now += 100;
+	core_tick(core, now);
+	ck_assert_int_eq(nout, 0);
 	fake_con_room = 1;			/* room for one */
-	sol_send(&cl, a, sizeof(a));		/* same seq: resent */
+	target_console_ready(&t72);
 	ck_assert_int_eq(sol_reply(&cl, 0, p), 4);
+	ck_assert_uint_eq(p[1], 1);
 	ck_assert_uint_eq(p[2], 1);		/* partial: resend the rest */
 	ck_assert_uint_eq(p[3] & SOL_ST_NACK, 0);
 	fake_con_room = SIZE_MAX;
 	sol_send(&cl, b, sizeof(b));
 	ck_assert_uint_eq(fake_con_len, 3);
 	ck_assert_mem_eq(fake_con_in, "xyz", 3);
+	/* A line that stays full: refused after a while, not forever. */
+	fake_con_room = 0;
+	sol_send(&cl, c3, sizeof(c3));
+	ck_assert_int_eq(nout, 0);
+	for (int i = 0; i < 10; i++) {
+		nout = 0;
+		now += 100;
+		core_tick(core, now);
+		if (nout > 0)
+			break;
+	}
+	ck_assert_int_eq(sol_reply(&cl, 0, p), 4);
+	ck_assert_uint_eq(p[1], 3);
+	ck_assert_uint_eq(p[2], 0);
+	ck_assert_uint_eq(p[3] & SOL_ST_NACK, SOL_ST_NACK);
 	client_free(&cl);
 }
 END_TEST
