@@ -26,6 +26,8 @@
  */
 #define SOL_PAYLOAD_SIZE 255
 #define SOL_DATA_MAX	(SOL_PAYLOAD_SIZE - 4)	/* characters we send */
+#define SOL_FIFO_MAX	32768	/* input taken, not yet on the line */
+#define SOL_FIFO_MARK	16384	/* above it, new input waits */
 
 /* Status bits, pmbd to console (byte 4 of a SOL packet). */
 #define SOL_ST_NACK		0x40
@@ -59,10 +61,18 @@ struct sol {
 	uint64_t	 send_due;	/* accumulated output goes then, 0: not */
 	uint8_t		 in_seq;	/* the console's last packet */
 	uint8_t		 in_acc;
-	/* A console packet the line had no room for: its ACK waits. */
-	uint8_t		 held[SOL_PAYLOAD_SIZE];
-	size_t		 held_len;
-	uint64_t	 held_since;
+	/*
+	 * Input on its way to the line: what was acknowledged waits in the
+	 * FIFO for the driver; a packet that came while the FIFO was above
+	 * its mark is held, unacknowledged.  See sol_input().
+	 */
+	uint8_t		 fifo[SOL_FIFO_MAX];
+	size_t		 fifo_off;
+	size_t		 fifo_len;
+	uint8_t		 pend[SOL_PAYLOAD_SIZE];
+	size_t		 pend_len;
+	uint8_t		 pend_seq;	/* 0: none */
+	uint64_t	 in_dropped;	/* input beyond every limit */
 	uint8_t		 status;	/* for the next packet */
 	uint64_t	 dropped;	/* given up after the retries */
 	uint64_t	 overrun;	/* overwritten before sent */
@@ -80,7 +90,7 @@ void	 sol_input(struct core *, struct sol *, const uint8_t *, size_t);
 void	 sol_output(struct core *, struct sol *, const uint8_t *, size_t);
 /* How much the driver may deliver before a viewer would lose output. */
 size_t	 sol_room(const struct sol *);
-/* The console line has room again: deliver what is held. */
+/* The console line has room again: hand it what is waiting. */
 void	 sol_ready(struct core *, struct sol *);
 /* Retransmissions and accumulated output; the next deadline or 0. */
 uint64_t sol_tick(struct core *, struct sol *);

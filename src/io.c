@@ -5,12 +5,14 @@
 #include "io.h"
 #include "log.h"
 
+/* One event per direction, made once, added and deleted as wanted:
+ * safe to change from inside the callbacks. */
 struct io {
-	struct event_base	*base;
-	struct event		*ev;
-	int			 fd;
-	target_io_fn		*fn;
-	void			*cbarg;
+	struct event	*rev;
+	struct event	*wev;
+	int		 r, w;
+	target_io_fn	*fn;
+	void		*cbarg;
 };
 
 static void
@@ -29,33 +31,35 @@ io_add(void *base, int fd, target_io_fn *fn, void *cbarg)
 
 	if ((io = calloc(1, sizeof(*io))) == NULL)
 		return NULL;
-	io->base = base;
-	io->fd = fd;
 	io->fn = fn;
 	io->cbarg = cbarg;
-	io_want(io, 1, 0);
-	if (io->ev == NULL) {
-		free(io);
+	io->rev = event_new(base, fd, EV_READ | EV_PERSIST, io_cb, io);
+	io->wev = event_new(base, fd, EV_WRITE | EV_PERSIST, io_cb, io);
+	if (io->rev == NULL || io->wev == NULL) {
+		io_del(io);
 		return NULL;
 	}
+	io_want(io, 1, 0);
 	return io;
+}
+
+static void
+set(struct event *ev, int *cur, int want)
+{
+	if (want == *cur)
+		return;
+	if (want ? event_add(ev, NULL) : event_del(ev))
+		log_warnx("cannot watch a driver's descriptor");
+	*cur = want;
 }
 
 void
 io_want(void *handle, int readable, int writable)
 {
 	struct io *io = handle;
-	short what = EV_PERSIST | (readable ? EV_READ : 0) |
-	    (writable ? EV_WRITE : 0);
 
-	if (io->ev != NULL)
-		event_free(io->ev);
-	io->ev = NULL;
-	if (!readable && !writable)
-		return;
-	io->ev = event_new(io->base, io->fd, what, io_cb, io);
-	if (io->ev == NULL || event_add(io->ev, NULL) != 0)
-		log_warnx("cannot watch descriptor %d", io->fd);
+	set(io->rev, &io->r, readable != 0);
+	set(io->wev, &io->w, writable != 0);
 }
 
 void
@@ -65,7 +69,9 @@ io_del(void *handle)
 
 	if (io == NULL)
 		return;
-	if (io->ev != NULL)
-		event_free(io->ev);
+	if (io->rev != NULL)
+		event_free(io->rev);
+	if (io->wev != NULL)
+		event_free(io->wev);
 	free(io);
 }

@@ -47,6 +47,15 @@ vlog(int pri, const char *fmt, va_list ap, int with_errno)
 			[LOG_ERR] = "error", [LOG_WARNING] = "warning",
 			[LOG_INFO] = "info", [LOG_DEBUG] = "debug",
 		};
+		if (log_v > 0) {	/* debugging: time of day, ms */
+			struct timespec ts;
+			struct tm tm;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			localtime_r(&ts.tv_sec, &tm);
+			fprintf(stderr, "%02d:%02d:%02d.%03ld ", tm.tm_hour,
+			    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+		}
 		fprintf(stderr, "pmbd: %s: %s\n", tag[pri] ? tag[pri] : "",
 		    msg);
 	} else

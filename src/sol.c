@@ -8,14 +8,6 @@
 #include "sol.h"
 
 #define SOL_BREAK_MS	250
-/*
- * How long a console packet may wait for room on a full line before it is
- * refused.  ipmitool gives up on an ACK after 1 s and drops what was
- * refused (NACK); a partial ACK makes it resend the rest at once.  So a
- * packet is held until some of it fits, and refused only if the line stays
- * full this long.
- */
-#define SOL_HOLD_MS	800
 
 int
 sol_init(struct sol *l, struct target *t, size_t history)
@@ -58,6 +50,8 @@ fill(struct sol *l)
 	uint64_t tail = ring_tail(&l->hist);
 
 	if (l->pos < tail) {		/* the viewer fell behind the ring */
+		log_debug("sol %s: viewer overrun by %llu", l->t->name,
+		    (unsigned long long)(tail - l->pos));
 		l->overrun += tail - l->pos;
 		l->pos = tail;
 		l->status |= SOL_ST_OVERRUN;
@@ -80,7 +74,11 @@ arm_retry(struct core *c, struct sol *l)
  * Acknowledge the console's packet if one is due, then send output if
  * there is some and nothing is in flight.  The two never share a packet:
  * ipmitool drops the characters of a packet that also acknowledges its
- * own (ipmi_lanplus_send_payload stops waiting at the ACK).
+ * own (ipmi_lanplus_send_payload stops waiting at the ACK).  And no output
+ * goes while a console packet waits for its ACK: ipmitool takes any of
+ * our data as the end of its wait and sends its next characters, while
+ * pmbd counts on it to resend the waiting ones (which it does, unchanged,
+ * when it hears nothing for a second).
  */
 static void
 transmit(struct core *c, struct sol *l, int ack, uint8_t ackseq,
@@ -90,7 +88,7 @@ transmit(struct core *c, struct sol *l, int ack, uint8_t ackseq,
 
 	if (ack)
 		send_pkt(c, l, 0, ackseq, acc, ackst, NULL, 0);
-	if (l->out_seq != 0 || fill(l) == 0)
+	if (l->out_seq != 0 || l->pend_seq != 0 || fill(l) == 0)
 		return;
 	seq = l->next_seq;
 	l->next_seq = (uint8_t)(l->next_seq % 15 + 1);
@@ -103,6 +101,52 @@ transmit(struct core *c, struct sol *l, int ack, uint8_t ackseq,
 	send_pkt(c, l, seq, 0, 0, l->out_status, l->out_data, l->out_len);
 }
 
+/* Take a console packet's characters; 0, or -1 beyond the hard limit. */
+static int
+fifo_put(struct sol *l, const uint8_t *p, size_t n)
+{
+	if (l->fifo_off + l->fifo_len + n > SOL_FIFO_MAX) {
+		memmove(l->fifo, l->fifo + l->fifo_off, l->fifo_len);
+		l->fifo_off = 0;
+	}
+	if (l->fifo_len + n > SOL_FIFO_MAX) {
+		l->in_dropped += n;
+		return -1;
+	}
+	memcpy(l->fifo + l->fifo_off + l->fifo_len, p, n);
+	l->fifo_len += n;
+	return 0;
+}
+
+/* Hand the line what it will take; below the mark, the held packet's turn. */
+static void
+feed(struct core *c, struct sol *l)
+{
+	struct target_src *con = &l->t->con;
+
+	while (l->fifo_len > 0) {
+		size_t took = con->drv->console_write(con,
+		    l->fifo + l->fifo_off, l->fifo_len);
+
+		if (took == 0)
+			break;
+		l->fifo_off += took;
+		l->fifo_len -= took;
+	}
+	if (l->fifo_len == 0)
+		l->fifo_off = 0;
+	if (l->pend_seq != 0 && l->fifo_len + l->pend_len <= SOL_FIFO_MARK) {
+		(void)fifo_put(l, l->pend, l->pend_len);
+		l->in_seq = l->pend_seq;
+		l->in_acc = (uint8_t)l->pend_len;
+		l->pend_seq = 0;
+		log_debug("sol %s: seq %u taken (fifo %zu)", l->t->name,
+		    l->in_seq, l->fifo_len);
+		send_pkt(c, l, 0, l->in_seq, l->in_acc, 0, NULL, 0);
+		feed(c, l);
+	}
+}
+
 void
 sol_activate(struct core *c, struct sol *l, struct session *s)
 {
@@ -113,7 +157,8 @@ sol_activate(struct core *c, struct sol *l, struct session *s)
 	l->next_seq = 1;
 	l->out_seq = 0;
 	l->in_seq = 0;
-	l->held_len = 0;
+	l->fifo_off = l->fifo_len = 0;
+	l->pend_seq = 0;
 	l->status = 0;
 	l->send_due = 0;
 	/* Send what the machine printed while nobody watched. */
@@ -145,7 +190,8 @@ sol_deactivate(struct core *c, struct sol *l, int notify)
 	}
 	l->s = NULL;
 	l->out_seq = 0;
-	l->held_len = 0;
+	l->fifo_off = l->fifo_len = 0;
+	l->pend_seq = 0;
 }
 
 size_t
@@ -153,8 +199,9 @@ sol_room(const struct sol *l)
 {
 	uint64_t used;
 
-	if (l->s == NULL)
-		return l->hist.cap;	/* history only: keep draining */
+	if (l->s == NULL || l->pend_seq != 0)
+		return l->hist.cap;	/* history only, or output stopped by
+					   us: never block the machine */
 	used = l->hist.head - (l->pos < ring_tail(&l->hist) ?
 	    ring_tail(&l->hist) : l->pos);
 	return used < l->hist.cap ? (size_t)(l->hist.cap - used) : 0;
@@ -196,8 +243,6 @@ sol_input(struct core *c, struct sol *l, const uint8_t *p, size_t n)
 	op = p[3];
 	p += 4;
 	n -= 4;
-	log_debug("sol %s: in seq %u ack %u acc %u op 0x%02x, %zu bytes",
-	    l->t->name, seq, ack, acc, op, n);
 	/* The console acknowledges our packet in flight. */
 	if (ack != 0 && ack == l->out_seq) {
 		if (op & SOL_OP_NACK)
@@ -212,29 +257,46 @@ sol_input(struct core *c, struct sol *l, const uint8_t *p, size_t n)
 	if ((op & SOL_OP_BREAK) && con->drv->console_break != NULL)
 		con->drv->console_break(con,
 		    SOL_BREAK_MS);
-	if (seq != 0 && seq == l->in_seq && l->held_len > 0)
-		seq = 0;		/* a resend of what is held: wait */
-	if (seq != 0) {
+	if (seq != 0 && n == 0) {		/* BREAK, keepalive: ACK */
+		l->in_seq = seq;
+		l->in_acc = 0;
 		need_ack = 1;
-		if (seq != l->in_seq || n == 0) {	/* not a resend */
-			size_t took = n > 0 ? con->drv->console_write(
-			    con, p, n) : 0;
-
-			if (l->held_len > 0) {	/* given up by the console */
-				send_pkt(c, l, 0, l->in_seq, 0, SOL_ST_NACK,
-				    NULL, 0);
-				l->held_len = 0;
-			}
-			l->in_acc = (uint8_t)(took > n ? n : took);
+	} else if (seq != 0 && seq == l->in_seq) {
+		need_ack = 1;			/* our ACK was lost: again */
+	} else if (seq != 0 && seq == l->pend_seq) {
+		seq = 0;			/* held already */
+	} else if (seq != 0) {
+		/*
+		 * Every ACK is for a whole packet: ipmitool drops what a NACK
+		 * refuses and pyghmi loses the rest of a partial ACK.  Input
+		 * is taken into a bounded FIFO; past its mark the packet is
+		 * held, unacknowledged, and output stops (transmit()): that
+		 * slows every client down.  ipmitool resends a held packet
+		 * unchanged under a new number; but it also takes any output
+		 * that reaches it while it waits as the end of the wait and
+		 * sends what comes next: a held packet followed by different
+		 * characters was delivered as far as it knows, so it is kept.
+		 */
+		if (l->pend_seq != 0 && (l->pend_len != n ||
+		    memcmp(l->pend, p, n) != 0) &&
+		    fifo_put(l, l->pend, l->pend_len) != 0)
+			log_debug("sol %s: input over %d bytes dropped",
+			    l->t->name, SOL_FIFO_MAX);
+		l->pend_seq = 0;
+		if (l->fifo_len + n <= SOL_FIFO_MARK) {
+			(void)fifo_put(l, p, n);
 			l->in_seq = seq;
-			if (n > 0 && took == 0) {	/* full: hold it */
-				memcpy(l->held, p, n);
-				l->held_len = n;
-				l->held_since = c->now;
-				core_wake(c, c->now + 100);
-				need_ack = 0;
-			}
+			l->in_acc = (uint8_t)n;
+			need_ack = 1;
+		} else {
+			log_debug("sol %s: seq %u held (fifo %zu)", l->t->name,
+			    seq, l->fifo_len);
+			memcpy(l->pend, p, n);
+			l->pend_len = n;
+			l->pend_seq = seq;
+			seq = 0;
 		}
+		feed(c, l);
 	}
 	transmit(c, l, need_ack, seq, l->in_acc, 0);
 }
@@ -242,18 +304,10 @@ sol_input(struct core *c, struct sol *l, const uint8_t *p, size_t n)
 void
 sol_ready(struct core *c, struct sol *l)
 {
-	struct target_src *con = &l->t->con;
-	size_t took;
-
-	if (l->s == NULL || l->held_len == 0)
+	if (l->s == NULL)
 		return;
-	took = con->drv->console_write(con, l->held, l->held_len);
-	if (took == 0 && c->now - l->held_since < SOL_HOLD_MS)
-		return;
-	l->in_acc = (uint8_t)(took > l->held_len ? l->held_len : took);
-	l->held_len = 0;
-	send_pkt(c, l, 0, l->in_seq, l->in_acc, took == 0 ? SOL_ST_NACK : 0,
-	    NULL, 0);
+	feed(c, l);
+	transmit(c, l, 0, 0, 0, 0);	/* output may go again */
 }
 
 uint64_t
@@ -263,16 +317,20 @@ sol_tick(struct core *c, struct sol *l)
 
 	if (l->s == NULL)
 		return 0;
-	sol_ready(c, l);
-	if (l->held_len > 0)
-		next = c->now + 100;
-	if (l->out_seq != 0 && c->now >= l->out_due) {
+	feed(c, l);
+	if (l->fifo_len > 0)
+		next = c->now + 100;	/* the driver may not call back */
+	if (l->out_seq != 0 && c->now >= l->out_due && l->pend_seq != 0)
+		arm_retry(c, l);		/* see transmit() */
+	else if (l->out_seq != 0 && c->now >= l->out_due) {
 		if (l->out_tries < cfg(l)->retry_count) {
 			l->out_tries++;
 			send_pkt(c, l, l->out_seq, 0, 0, l->out_status,
 			    l->out_data, l->out_len);
 			arm_retry(c, l);
 		} else {		/* the spec's answer: drop it */
+			log_debug("sol %s: seq %u dropped after %u tries",
+			    l->t->name, l->out_seq, l->out_tries);
 			l->dropped += l->out_len;
 			l->pos += l->out_len;
 			l->out_seq = 0;

@@ -224,6 +224,7 @@ serial_read(struct serial *s)
 	ssize_t n;
 
 	if (room == 0) {		/* a viewer is behind: wait for it */
+		log_debug("target %s: serial paused", s->src->t->name);
 		s->paused = 1;
 		return;
 	}

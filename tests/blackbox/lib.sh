@@ -59,6 +59,7 @@ targets = (
   { address = 2;    name = "node2";  driver = "sim"; start_on = true; },
   { address = 3;    name = "slow";   driver = "sim"; reply_delay = 300; power_on_delay = 100; },
   { address = 0x72; name = "node72"; driver = "sim"; listen = "127.0.0.1:$PORT72"; power_on_delay = 200; }
+  ${EXTRA_TARGETS:-}
 );
 $*
 CONF

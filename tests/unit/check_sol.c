@@ -114,47 +114,62 @@ START_TEST(duplicate_not_delivered_twice)
 }
 END_TEST
 
+static void
+packet(uint8_t *pkt, uint8_t seq, uint8_t fill)
+{
+	memset(pkt, 0, 4);
+	pkt[0] = seq;
+	memset(pkt + 4, fill, SOL_DATA_MAX);
+}
+
 START_TEST(back_pressure)
 {
-	const uint8_t a[] = { 1, 0, 0, 0, 'x', 'y', 'z' };
-	const uint8_t b[] = { 2, 0, 0, 0, 'y', 'z' };
-	const uint8_t c3[] = { 3, 0, 0, 0, 'q' };
-	uint8_t p[512];
+	uint8_t pkt[4 + SOL_DATA_MAX], p[512];
+	uint8_t seq = 1;
+	int acked = 0;
 
 	activate72();
-	fake_con_room = 0;			/* the line is full */
-	sol_send(&cl, a, sizeof(a));
-	ck_assert_int_eq(nout, 0);		/* held: no ACK yet */
-	sol_send(&cl, a, sizeof(a));		/* a resend changes nothing */
+	fake_con_room = 0;			/* the line takes nothing */
+	for (int i = 0; i < 100; i++, seq = (uint8_t)(seq % 15 + 1)) {
+		packet(pkt, seq, (uint8_t)(i + 1));
+		sol_send(&cl, pkt, sizeof(pkt));
+		if (nout == 0)
+			break;			/* held */
+		ck_assert_int_eq(sol_reply(&cl, 0, p), 4);
+		ck_assert_uint_eq(p[1], seq);
+		ck_assert_uint_eq(p[2], SOL_DATA_MAX);	/* whole packets */
+		ck_assert_uint_eq(p[3], 0);		/* never a NACK */
+		acked++;
+	}
+	ck_assert_int_eq(acked, SOL_FIFO_MARK / SOL_DATA_MAX);
+	sol_send(&cl, pkt, sizeof(pkt));	/* the same again: held */
 	ck_assert_int_eq(nout, 0);
+	pkt[0] = seq = (uint8_t)(seq % 15 + 1);	/* ipmitool's resend */
+	sol_send(&cl, pkt, sizeof(pkt));
+	ck_assert_int_eq(nout, 0);
+	/* Output stops while a packet is held. */
+	target_console_output(&t72, (const uint8_t *)"output", 6);
 	now += 100;
 	core_tick(core, now);
 	ck_assert_int_eq(nout, 0);
-	fake_con_room = 1;			/* room for one */
-	target_console_ready(&t72);
-	ck_assert_int_eq(sol_reply(&cl, 0, p), 4);
-	ck_assert_uint_eq(p[1], 1);
-	ck_assert_uint_eq(p[2], 1);		/* partial: resend the rest */
-	ck_assert_uint_eq(p[3] & SOL_ST_NACK, 0);
-	fake_con_room = SIZE_MAX;
-	sol_send(&cl, b, sizeof(b));
-	ck_assert_uint_eq(fake_con_len, 3);
-	ck_assert_mem_eq(fake_con_in, "xyz", 3);
-	/* A line that stays full: refused after a while, not forever. */
-	fake_con_room = 0;
-	sol_send(&cl, c3, sizeof(c3));
+	/* Different characters: the held ones were taken as delivered. */
+	packet(pkt, seq = (uint8_t)(seq % 15 + 1), 'Z');
+	sol_send(&cl, pkt, sizeof(pkt));
 	ck_assert_int_eq(nout, 0);
-	for (int i = 0; i < 10; i++) {
-		nout = 0;
-		now += 100;
-		core_tick(core, now);
-		if (nout > 0)
-			break;
-	}
+	fake_con_room = SIZE_MAX;		/* the line drains */
+	target_console_ready(&t72);
+	ck_assert_int_ge(nout, 1);
 	ck_assert_int_eq(sol_reply(&cl, 0, p), 4);
-	ck_assert_uint_eq(p[1], 3);
-	ck_assert_uint_eq(p[2], 0);
-	ck_assert_uint_eq(p[3] & SOL_ST_NACK, SOL_ST_NACK);
+	ck_assert_uint_eq(p[1], seq);		/* the last one, acknowledged */
+	ck_assert_uint_eq(fake_con_len, (size_t)(acked + 2) * SOL_DATA_MAX);
+	for (int i = 0; i <= acked; i++)
+		ck_assert_uint_eq(fake_con_in[(size_t)i * SOL_DATA_MAX],
+		    i + 1);
+	ck_assert_uint_eq(fake_con_in[fake_con_len - 1], 'Z');
+	ck_assert_int_eq(nout, 2);		/* and output goes again */
+	ck_assert_int_eq(sol_reply(&cl, 1, p), 10);
+	ck_assert_mem_eq(p + 4, "output", 6);
+	ck_assert_uint_eq(core->sol[0x72]->in_dropped, 0);
 	client_free(&cl);
 }
 END_TEST

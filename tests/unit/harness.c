@@ -83,8 +83,8 @@ fake_sensor_read(struct target_src *t, uint64_t when, size_t i, uint8_t *raw)
 	return 0;
 }
 
-/* The console: takes up to fake_con_room bytes a call, keeps them in
- * fake_con_in, echoes them when fake_con_echo is set. */
+/* The console: takes up to fake_con_room bytes (SIZE_MAX: no limit),
+ * keeps them in fake_con_in, echoes them when fake_con_echo is set. */
 uint8_t fake_con_in[65536];
 size_t fake_con_len, fake_con_room = SIZE_MAX;
 int fake_con_echo, fake_breaks;
@@ -98,6 +98,8 @@ fake_console_write(struct target_src *t, const uint8_t *p, size_t n)
 		n = sizeof(fake_con_in) - fake_con_len;
 	memcpy(fake_con_in + fake_con_len, p, n);
 	fake_con_len += n;
+	if (fake_con_room != SIZE_MAX)
+		fake_con_room -= n;
 	if (fake_con_echo)
 		target_console_output(t->t, p, n);
 	return n;
