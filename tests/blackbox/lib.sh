@@ -129,6 +129,21 @@ wait_for() {
 	not_ok "$name (never matched $want)"
 }
 
+# run_py NAME SCRIPT ARGS...: a Python test printing "ok - ..." /
+# "not ok - ..." lines; its results count as ours.
+run_py() {
+	local name=$1 out rc
+	shift
+	out=$(timeout 300 /usr/bin/python3 "$@" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | grep -v 'passed, .* failed$'
+	PASS_OK=$((PASS_OK + $(printf '%s\n' "$out" | grep -c '^ok - ')))
+	FAIL_N=$((FAIL_N + $(printf '%s\n' "$out" | grep -c '^not ok - ')))
+	if [ $rc -ne 0 ] && ! printf '%s\n' "$out" | grep -q '^not ok - '; then
+		not_ok "$name exited $rc"
+	fi
+}
+
 finish() {
 	if ! grep -q "ready" "$T/pmbd.log"; then :; fi
 	if grep -qi "$PW" "$T/pmbd.log"; then

@@ -7,17 +7,7 @@ from pyghmi.ipmi import command
 import pyghmi.exceptions as pe
 
 port, port72, password = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-passed = failed = 0
-
-
-def check(name, cond, detail=''):
-    global passed, failed
-    if cond:
-        passed += 1
-        print('ok - ' + name)
-    else:
-        failed += 1
-        print('not ok - %s %s' % (name, detail))
+from tap import check, finish
 
 
 def session(p, user='admin', pw=None, **kw):
@@ -102,5 +92,4 @@ try:
 except pe.IpmiException as e:
     check('USER cannot power on', True, e)
 
-print('%d passed, %d failed' % (passed, failed))
-sys.exit(1 if failed else 0)
+finish()

@@ -3,11 +3,6 @@
 . "$(dirname "$0")/lib.sh"
 write_conf
 start_pmbd
-out=$(timeout 300 /usr/bin/python3 "$TOP/tests/blackbox/sol_clients.py" "$PORT" "$PORT72" "$PW" 2>&1)
-rc=$?
-printf '%s\n' "$out" | grep -v 'passed, .* failed$'
-PASS_OK=$(printf '%s\n' "$out" | grep -c '^ok - ')
-FAIL_N=$(printf '%s\n' "$out" | grep -c '^not ok - ')
-[ $rc -ne 0 ] && [ "$FAIL_N" -eq 0 ] && not_ok "sol_clients.py exited $rc"
+run_py sol_clients.py "$TOP/tests/blackbox/sol_clients.py" "$PORT" "$PORT72" "$PW"
 if alive; then ok "pmbd still running"; else not_ok "pmbd died"; fi
 finish

@@ -12,17 +12,7 @@ import sys
 import time
 
 PORT, PORT72, PW = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-passed = failed = 0
-
-
-def check(name, cond, detail=''):
-    global passed, failed
-    if cond:
-        passed += 1
-        print('ok - ' + name)
-    else:
-        failed += 1
-        print('not ok - %s %s' % (name, detail))
+from tap import check, finish
 
 
 class Term:
@@ -186,5 +176,4 @@ f.wait(10)
 for x in (t, f):
     x.kill()
 
-print('%d passed, %d failed' % (passed, failed))
-sys.exit(1 if failed else 0)
+finish()

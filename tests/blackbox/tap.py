@@ -1,0 +1,19 @@
+"""tap.py: the ok / not ok lines the black-box Python tests print."""
+import sys
+
+passed = failed = 0
+
+
+def check(name, cond, detail=''):
+    global passed, failed
+    if cond:
+        passed += 1
+        print('ok - ' + name)
+    else:
+        failed += 1
+        print('not ok - %s %s' % (name, detail))
+
+
+def finish():
+    print('%d passed, %d failed' % (passed, failed))
+    sys.exit(1 if failed else 0)
