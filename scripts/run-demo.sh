@@ -21,6 +21,8 @@ Try, in another terminal:
   $I -t 1 chassis bootparam get 5
   $I -t 2 chassis status
   $I -t 0x72 mc info
+  $I -t 1 sdr list
+  $I -t 1 sol activate          # the serial console: ~. leaves, ~B is BREAK
   ipmitool -I lanplus -H 127.0.0.1 -p 6272 -U admin -P $PW power status   # node72's own port
   ipmipower -h 127.0.0.1:6272 -u admin -p $PW -D LAN_2_0 --stat
   ipmi-raw -h 127.0.0.1:6230 -u admin -p $PW -D LAN_2_0 --target-slave-address=0x01 00 00 01
