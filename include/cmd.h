@@ -64,6 +64,11 @@ extern const size_t cmd_transport_n;
 extern const struct cmd_entry cmd_payload[];	/* App netfn, SOL part */
 extern const size_t cmd_payload_n;
 
+/* pmbd's one LAN channel; 0Eh in a request means "this channel". */
+#define CMD_CHANNEL_LAN		0x01
+#define CMD_CHANNEL_SELF	0x0e
+int	 cmd_channel_ok(uint8_t);
+
 const struct cmd_entry *cmd_find(uint8_t netfn, uint8_t cmd);
 /*
  * Run one command: the completion code (response data in rsp), or

@@ -53,7 +53,6 @@ struct core {
 	struct core_stats	 stats;
 	struct log_rl		 rl_drop;
 	struct log_rl		 rl_auth;
-	struct log_rl		 rl_sol;
 	uint8_t			 out[1024];	/* one datagram being built */
 	uint8_t			 plain[512];	/* decrypted payload */
 };

@@ -4,6 +4,13 @@
 #include "session.h"
 #include "target.h"
 
+int
+cmd_channel_ok(uint8_t ch)
+{
+	ch &= 0x0f;
+	return ch == CMD_CHANNEL_SELF || ch == CMD_CHANNEL_LAN;
+}
+
 const struct cmd_entry *
 cmd_find(uint8_t netfn, uint8_t cmd)
 {

@@ -8,16 +8,6 @@
 #include "msg.h"
 #include "version.h"
 
-#define CHANNEL_LAN	0x01
-#define CHANNEL_SELF	0x0e
-
-static int
-channel_ok(uint8_t ch)
-{
-	ch &= 0x0f;
-	return ch == CHANNEL_SELF || ch == CHANNEL_LAN;
-}
-
 static int
 get_device_id(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 {
@@ -139,10 +129,10 @@ get_chan_auth_cap(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 {
 	uint8_t ch = buf_u8(req), priv = buf_u8(req) & 0x0f;
 
-	if (!channel_ok(ch) || (ch & 0x70) != 0 || priv < PRIV_CALLBACK ||
+	if (!cmd_channel_ok(ch) || (ch & 0x70) != 0 || priv < PRIV_CALLBACK ||
 	    priv > PRIV_OEM)
 		return CC_INVALID_FIELD;
-	wbuf_u8(rsp, CHANNEL_LAN);
+	wbuf_u8(rsp, CMD_CHANNEL_LAN);
 	wbuf_u8(rsp, 0x80);	/* IPMI 2.0 extended data; no 1.5 auth types */
 	/* Non-null user names only; Kg status. */
 	wbuf_u8(rsp, (uint8_t)(0x04 | (c->core->conf->has_kg ? 0x20 : 0)));
@@ -159,7 +149,7 @@ get_chan_ciphers(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 	uint8_t recs[5 * CONF_MAX_SUITES];
 	size_t n = 0, off, len;
 
-	if (!channel_ok(ch) || (pt & 0x3f) > PAYLOAD_SOL)
+	if (!cmd_channel_ok(ch) || (pt & 0x3f) > PAYLOAD_SOL)
 		return CC_INVALID_FIELD;
 	for (size_t i = 0; i < cf->nsuites; i++) {
 		int sha256 = cf->suites[i] == 17;
@@ -176,7 +166,7 @@ get_chan_ciphers(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 	}
 	off = (size_t)(ix & 0x3f) * 16;
 	len = off < n ? n - off : 0;
-	wbuf_u8(rsp, CHANNEL_LAN);
+	wbuf_u8(rsp, CMD_CHANNEL_LAN);
 	wbuf_put(rsp, recs + (off < n ? off : 0), len > 16 ? 16 : len);
 	return CC_OK;
 }
@@ -254,7 +244,7 @@ get_session_info(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 		return CC_OK;
 	wbuf_u8(rsp, (uint8_t)user_id(c->core->conf, s));
 	wbuf_u8(rsp, s->priv);
-	wbuf_u8(rsp, 0x10 | CHANNEL_LAN);	/* IPMI 2.0 on channel 1 */
+	wbuf_u8(rsp, 0x10 | CMD_CHANNEL_LAN);	/* IPMI 2.0 on channel 1 */
 	if (s->peer.ss.ss_family == AF_INET) {
 		const struct sockaddr_in *in =
 		    (const struct sockaddr_in *)&s->peer.ss;
@@ -272,7 +262,7 @@ get_chan_access(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 	uint8_t ch = buf_u8(req), type = buf_u8(req) >> 6;
 
 	(void)c;
-	if (!channel_ok(ch) || type == 0 || type == 3)
+	if (!cmd_channel_ok(ch) || type == 0 || type == 3)
 		return CC_INVALID_FIELD;
 	wbuf_u8(rsp, 0x22);	/* alerting disabled, always available */
 	wbuf_u8(rsp, PRIV_ADMIN);
@@ -284,9 +274,9 @@ get_chan_info(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 {
 	unsigned n = c->core->st.nactive;
 
-	if (!channel_ok(buf_u8(req)))
+	if (!cmd_channel_ok(buf_u8(req)))
 		return CC_INVALID_FIELD;
-	wbuf_u8(rsp, CHANNEL_LAN);
+	wbuf_u8(rsp, CMD_CHANNEL_LAN);
 	wbuf_u8(rsp, 0x04);	/* 802.3 LAN */
 	wbuf_u8(rsp, 0x01);	/* IPMB-1.0 */
 	wbuf_u8(rsp, (uint8_t)(0x80 | (n > 63 ? 63 : n)));	/* multi */

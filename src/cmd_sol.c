@@ -129,18 +129,12 @@ payload_info(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 	return CC_OK;
 }
 
-static int
-channel_ok(uint8_t ch)
-{
-	return (ch & 0x0f) == 0x0e || (ch & 0x0f) == 0x01;
-}
-
 /* Get Channel Payload Support: IPMI and SOL, and the session set-up ones. */
 static int
 payload_support(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 {
 	(void)c;
-	if (!channel_ok(buf_u8(req)))
+	if (!cmd_channel_ok(buf_u8(req)))
 		return CC_INVALID_FIELD;
 	wbuf_u8(rsp, 0x03);			/* types 0 (IPMI), 1 (SOL) */
 	wbuf_u8(rsp, 0x00);
@@ -156,7 +150,7 @@ payload_version(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 	uint8_t ch = buf_u8(req), type = buf_u8(req) & 0x3f;
 
 	(void)c;
-	if (!channel_ok(ch))
+	if (!cmd_channel_ok(ch))
 		return CC_INVALID_FIELD;
 	if (type != PAYLOAD_IPMI && type != PAYLOAD_SOL)
 		return CC_PAYLOAD_INACTIVE;	/* 80h: not available */
@@ -170,7 +164,7 @@ get_sol(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 	const struct target_solcfg *cf = &c->t->st.sol;
 	uint8_t ch = buf_u8(req), p = buf_u8(req);
 
-	if (!channel_ok(ch))
+	if (!cmd_channel_ok(ch))
 		return CC_INVALID_FIELD;
 	wbuf_u8(rsp, SOL_PARAM_REV);
 	if (ch & 0x80)
@@ -200,7 +194,7 @@ get_sol(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 		wbuf_u8(rsp, cf->v_rate);
 		break;
 	case 7:
-		wbuf_u8(rsp, 0x01);		/* channel 1 */
+		wbuf_u8(rsp, CMD_CHANNEL_LAN);
 		break;
 	case 8:
 		wbuf_le16(rsp, c->s != NULL ? ep_port(c) : 623);
@@ -229,7 +223,7 @@ set_sol(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 	const uint8_t *d = buf_take(req, len);
 
 	(void)rsp;
-	if (!channel_ok(ch))
+	if (!cmd_channel_ok(ch))
 		return CC_INVALID_FIELD;
 	if (p == 7 || p == 8)
 		return CC_PARAM_READ_ONLY;

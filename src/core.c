@@ -60,7 +60,6 @@ core_new(const struct conf *cf, const struct core_ops *ops,
 	c->st.on_close_arg = c;
 	c->rl_drop = (struct log_rl)LOG_RL_INIT("dropped packets");
 	c->rl_auth = (struct log_rl)LOG_RL_INIT("login failures");
-	c->rl_sol = (struct log_rl)LOG_RL_INIT("SOL packets");
 	return c;
 }
 
@@ -172,9 +171,8 @@ core_persist(struct core *c, struct target *t)
 }
 
 static void
-drop(struct core *c, const struct peer *peer, const char *why)
+drop(struct core *c, const char *why)
 {
-	(void)peer;
 	c->stats.dropped++;
 	log_rl(&c->rl_drop, "dropped packet: %s", why);
 }
@@ -201,12 +199,12 @@ sessionless(struct core *c, int ep, const struct peer *peer,
 	int cc;
 
 	if (msg_parse(pkt->payload, pkt->len, &req) != 0) {
-		drop(c, peer, "bad checksum");
+		drop(c, "bad checksum");
 		return;
 	}
 	e = cmd_find(req.netfn, req.cmd);
 	if (e == NULL || !(e->where & CMD_SESSIONLESS)) {
-		drop(c, peer, "session-less command not allowed");
+		drop(c, "session-less command not allowed");
 		return;
 	}
 	wbuf_init(&rsp, data, sizeof(data));
@@ -282,7 +280,7 @@ session_ipmi(struct core *c, struct session *s, const uint8_t *p, size_t n)
 	int cc, hit;
 
 	if (msg_parse(p, n, &req) != 0) {
-		drop(c, &s->peer, "bad IPMI message checksum");
+		drop(c, "bad IPMI message checksum");
 		return;
 	}
 	key = buf_fnv64(p, n);
@@ -351,7 +349,7 @@ core_input(struct core *c, int ep, const struct peer *peer,
 	if (ep < 0 || (size_t)ep >= c->conf->neps)
 		return;
 	if (rmcp_parse(p, n, &pkt) != 0) {
-		drop(c, peer, "malformed");
+		drop(c, "malformed");
 		return;
 	}
 	switch (pkt.kind) {
@@ -367,7 +365,7 @@ core_input(struct core *c, int ep, const struct peer *peer,
 	}
 	if (pkt.sid == 0) {
 		if (pkt.authenticated || pkt.encrypted) {
-			drop(c, peer, "session-less packet with auth bits");
+			drop(c, "session-less packet with auth bits");
 			return;
 		}
 		switch (pkt.ptype) {
@@ -384,23 +382,23 @@ core_input(struct core *c, int ep, const struct peer *peer,
 			rakp_rakp3(c, ep, peer, pkt.payload, pkt.len);
 			return;
 		default:
-			drop(c, peer, "unexpected payload type");
+			drop(c, "unexpected payload type");
 			return;
 		}
 	}
 	s = session_find(&c->st, pkt.sid);
 	if (s == NULL || s->state != SESSION_ACTIVE ||
 	    !session_same_peer(s, ep, peer)) {
-		drop(c, peer, "unknown session");
+		drop(c, "unknown session");
 		return;
 	}
 	if (rmcp_unwrap(s, &pkt, c->plain) != 0) {
-		drop(c, peer, "integrity or confidentiality check failed");
+		drop(c, "integrity or confidentiality check failed");
 		return;
 	}
 	if (session_seq_check(s, pkt.seq) != 0) {
 		c->stats.replays++;
-		drop(c, peer, "replayed or out-of-window sequence number");
+		drop(c, "replayed or out-of-window sequence number");
 		return;
 	}
 	s->last = now;
@@ -409,11 +407,10 @@ core_input(struct core *c, int ep, const struct peer *peer,
 	else if (pkt.ptype == PAYLOAD_SOL && s->sol_target != 0 &&
 	    c->sol[s->sol_target] != NULL && c->sol[s->sol_target]->s == s)
 		sol_input(c, c->sol[s->sol_target], pkt.payload, pkt.len);
-	else if (pkt.ptype == PAYLOAD_SOL) {
-		c->stats.dropped++;
-		log_rl(&c->rl_sol, "SOL packet on a session without SOL");
-	} else
-		drop(c, peer, "unsupported payload type");
+	else if (pkt.ptype == PAYLOAD_SOL)
+		drop(c, "SOL packet on a session without SOL");
+	else
+		drop(c, "unsupported payload type");
 }
 
 /* A pending request is answered: by its target, or by the timeout. */

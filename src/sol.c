@@ -71,23 +71,20 @@ arm_retry(struct core *c, struct sol *l)
 }
 
 /*
- * Acknowledge the console's packet if one is due, then send output if
- * there is some and nothing is in flight.  The two never share a packet:
+ * Send output if there is some and nothing is in flight.  It never shares
+ * a packet with an acknowledgement:
  * ipmitool drops the characters of a packet that also acknowledges its
  * own (ipmi_lanplus_send_payload stops waiting at the ACK).  And no output
- * goes while a console packet waits for its ACK: ipmitool takes any of
- * our data as the end of its wait and sends its next characters, while
- * pmbd counts on it to resend the waiting ones (which it does, unchanged,
- * when it hears nothing for a second).
+ * goes while a console packet is held (sol_input): ipmitool takes any of
+ * our data as the end of its wait and sends its next characters, so only
+ * silence makes it slow down (it resends a held packet, unchanged, after
+ * a second).
  */
 static void
-transmit(struct core *c, struct sol *l, int ack, uint8_t ackseq,
-    uint8_t acc, uint8_t ackst)
+transmit(struct core *c, struct sol *l)
 {
 	uint8_t seq;
 
-	if (ack)
-		send_pkt(c, l, 0, ackseq, acc, ackst, NULL, 0);
 	if (l->out_seq != 0 || l->pend_seq != 0 || fill(l) == 0)
 		return;
 	seq = l->next_seq;
@@ -221,7 +218,7 @@ sol_output(struct core *c, struct sol *l, const uint8_t *p, size_t n)
 	if (l->s == NULL || l->out_seq != 0)
 		return;			/* sent when the ACK comes */
 	if (l->hist.head - l->pos >= cfg(l)->threshold)
-		transmit(c, l, 0, 0, 0, 0);
+		transmit(c, l);
 	else if (l->send_due == 0) {
 		l->send_due = c->now + cfg(l)->accum * 5ull;
 		core_wake(c, l->send_due);
@@ -298,7 +295,9 @@ sol_input(struct core *c, struct sol *l, const uint8_t *p, size_t n)
 		}
 		feed(c, l);
 	}
-	transmit(c, l, need_ack, seq, l->in_acc, 0);
+	if (need_ack)
+		send_pkt(c, l, 0, seq, l->in_acc, 0, NULL, 0);
+	transmit(c, l);
 }
 
 void
@@ -307,7 +306,7 @@ sol_ready(struct core *c, struct sol *l)
 	if (l->s == NULL)
 		return;
 	feed(c, l);
-	transmit(c, l, 0, 0, 0, 0);	/* output may go again */
+	transmit(c, l);	/* output may go again */
 }
 
 uint64_t
@@ -339,7 +338,7 @@ sol_tick(struct core *c, struct sol *l)
 	}
 	if (l->out_seq == 0 && l->pos < l->hist.head &&
 	    (l->send_due == 0 || c->now >= l->send_due))
-		transmit(c, l, 0, 0, 0, 0);
+		transmit(c, l);
 	if (l->out_seq != 0 && (next == 0 || l->out_due < next))
 		next = l->out_due;
 	else if (l->send_due != 0 && (next == 0 || l->send_due < next))
