@@ -26,6 +26,14 @@
  */
 #define SOL_PAYLOAD_SIZE 255
 #define SOL_DATA_MAX	(SOL_PAYLOAD_SIZE - 4)	/* characters we send */
+/*
+ * Inbound size advertised: smaller than what we send.  ipmitool reads its
+ * stdin SOL_IN_SIZE - 4 bytes at a time, pyghmi SOL_IN_SIZE; while a
+ * console's packet is held no output can go (see sol.c), so output only
+ * keeps up with a saturated line if each input packet carries fewer
+ * characters than an output packet.
+ */
+#define SOL_IN_SIZE	132
 #define SOL_FIFO_MAX	32768	/* input taken, not yet on the line */
 #define SOL_FIFO_MARK	16384	/* above it, new input waits */
 

@@ -67,7 +67,7 @@ activate(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 	sol_activate(c->core, l, c->s);
 	c->s->sol_target = c->t->addr;
 	wbuf_le32(rsp, 0);			/* auxiliary data */
-	wbuf_le16(rsp, SOL_PAYLOAD_SIZE);	/* inbound payload size */
+	wbuf_le16(rsp, SOL_IN_SIZE);		/* inbound payload size */
 	wbuf_le16(rsp, SOL_PAYLOAD_SIZE);	/* outbound payload size */
 	wbuf_le16(rsp, ep_port(c));		/* the port the client used */
 	wbuf_le16(rsp, 0xffff);			/* no VLAN */

@@ -60,7 +60,7 @@ activate72(void)
 	n = reply(&cl, 0, m);
 	ck_assert_uint_eq(m[6], 0);
 	ck_assert_uint_eq(n, 8 + 12);		/* exactly 12 data bytes */
-	ck_assert_uint_eq(m[11] | m[12] << 8, SOL_PAYLOAD_SIZE);
+	ck_assert_uint_eq(m[11] | m[12] << 8, SOL_IN_SIZE);
 	ck_assert_uint_eq(m[13] | m[14] << 8, SOL_PAYLOAD_SIZE);
 	ck_assert_uint_eq(m[15] | m[16] << 8, 6272);	/* port, LS first */
 	ck_assert_uint_eq(m[17], 0xff);
