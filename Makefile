@@ -15,7 +15,8 @@ B	 = build
 # The protocol core: no sockets, no libevent, no OpenSSL headers.
 CORE	 = src/buf.c src/msg.c src/rmcp.c src/session.c src/rakp.c \
 	   src/cmd.c src/cmd_app.c src/cmd_chassis.c src/cmd_sensor.c \
-	   src/cmd_sol.c src/sol.c src/ring.c src/core.c src/target.c
+	   src/cmd_sol.c src/sol.c src/ring.c src/core.c src/target.c \
+	   src/nproto.c
 DRIVERS	 = targets/sim.c targets/sim_console.c targets/serial.c
 IO	 = src/log.c src/crypto.c src/conf.c src/state.c src/net.c src/io.c
 PMBD_SRC = $(CORE) $(DRIVERS) $(IO) src/main.c
@@ -39,6 +40,7 @@ $(B)/ipmiload: bench/ipmiload.c
 	$(CC) -O2 -std=c17 -D_GNU_SOURCE -Wall -Wextra -o $@ $< -lcrypto
 
 include tests/tests.mk
+include firmware-pico/host.mk
 
 run: deps
 	@$(MAKE) --no-print-directory $(B)/pmbd

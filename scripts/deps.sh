@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="gcc make pkg-config libevent-dev libssl-dev libconfig-dev libsystemd-dev
-libserialport-dev check ipmitool freeipmi-tools python3 python3-pyghmi
+libserialport-dev libmbedtls-dev check ipmitool freeipmi-tools python3 python3-pyghmi
 openipmi expect socat clang valgrind procps iproute2"
 
 missing=""
