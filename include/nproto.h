@@ -161,6 +161,10 @@ struct np_welcome {
 	uint16_t	 dead_ms;
 	uint32_t	 con_rx_next;	/* next node->daemon offset, NP_OFF_ANY */
 	uint16_t	 con_window;
+	/* The target's timing overrides, 0: keep the node's own. */
+	uint16_t	 press_ms;
+	uint16_t	 hold_ms;
+	uint16_t	 reset_ms;
 };
 
 struct np_result {

@@ -142,6 +142,9 @@ get_body(struct buf *b, struct np_msg *m)
 		m->u.welcome.dead_ms = buf_le16(b);
 		m->u.welcome.con_rx_next = buf_le32(b);
 		m->u.welcome.con_window = buf_le16(b);
+		m->u.welcome.press_ms = buf_le16(b);
+		m->u.welcome.hold_ms = buf_le16(b);
+		m->u.welcome.reset_ms = buf_le16(b);
 		if (m->u.welcome.heartbeat_ms == 0 ||
 		    m->u.welcome.dead_ms <= m->u.welcome.heartbeat_ms)
 			return -1;
@@ -294,6 +297,9 @@ put_body(struct wbuf *w, const struct np_msg *m)
 		wbuf_le16(w, m->u.welcome.dead_ms);
 		wbuf_le32(w, m->u.welcome.con_rx_next);
 		wbuf_le16(w, m->u.welcome.con_window);
+		wbuf_le16(w, m->u.welcome.press_ms);
+		wbuf_le16(w, m->u.welcome.hold_ms);
+		wbuf_le16(w, m->u.welcome.reset_ms);
 		break;
 	case NP_PING:
 	case NP_SENSORS_GET:
