@@ -1,8 +1,10 @@
 #!/bin/sh
-# Fuzz smoke test: build build/fuzz_packet (`make fuzz`) and run it for
-# SECONDS (default 30) on a fresh copy of tests/fuzz/corpus in build/.
+# Fuzz smoke test: build the fuzzers (`make fuzz`) and run them for SECONDS
+# in all (default 30): build/fuzz_packet (the whole core) on a fresh copy of
+# tests/fuzz/corpus, build/fuzz_nproto (the node link codec) on
+# tests/fuzz/corpus-nproto.
 # Exits non-zero when the fuzzer finds a crash, a leak, undefined
-# behaviour or a hang; the input that did it is left in build/fuzz-artifacts/.
+# behaviour or a hang; the input that did it is left in build/fuzz-artifacts-NAME/.
 # Without clang (or without libFuzzer in it) the test is skipped.
 #
 #   usage: scripts/fuzz-smoke.sh [SECONDS]
@@ -34,35 +36,46 @@ fi
 
 make --no-print-directory fuzz
 
-corpus=$B/fuzz-corpus
-art=$B/fuzz-artifacts
-log=$B/fuzz.log
-rm -rf "$corpus" "$art"
-mkdir -p "$corpus" "$art"
-cp tests/fuzz/corpus/* "$corpus"/
-
 # UB is an error like any other; keep stack traces readable.
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS ASAN_OPTIONS
 
-echo "fuzz: running build/fuzz_packet for ${secs}s (log: $log)"
-rc=0
-"$B/fuzz_packet" -max_total_time="$secs" -timeout=10 -print_final_stats=1 \
-    -artifact_prefix="$art/" "$corpus" >"$log" 2>&1 || rc=$?
+# fuzz NAME SECONDS SEED-DIR: run build/fuzz_NAME on a copy of its corpus.
+passed=0
+failed=0
+fuzz() {
+	name=$1 t=$2 seeds=$3
+	corpus=$B/fuzz-corpus-$name
+	art=$B/fuzz-artifacts-$name
+	log=$B/fuzz-$name.log
+	rm -rf "$corpus" "$art"
+	mkdir -p "$corpus" "$art"
+	cp "$seeds"/* "$corpus"/
+	echo "fuzz: running build/fuzz_$name for ${t}s (log: $log)"
+	rc=0
+	"$B/fuzz_$name" -max_total_time="$t" -timeout=10 \
+	    -print_final_stats=1 -artifact_prefix="$art/" "$corpus" \
+	    >"$log" 2>&1 || rc=$?
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+	speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
+	cov=$(grep -E '^#[0-9]+' "$log" | tail -n 1 | sed -n 's/.*\(cov: [0-9]*\).*/\1/p')
+	echo "fuzz $name: ${runs:-?} runs, ${speed:-?} exec/s, ${cov:-cov: ?}, corpus $(find "$corpus" -type f | wc -l) inputs"
+	if [ "$rc" -ne 0 ]; then
+		echo "fuzz $name: FAILED (exit $rc); the end of $log:" >&2
+		grep -v '^pmbd: ' "$log" | tail -n 40 >&2
+		for f in "$art"/*; do
+			[ -e "$f" ] && echo "fuzz: reproduce with: $B/fuzz_$name $f" >&2
+		done
+		failed=$((failed + 1))
+	else
+		echo "fuzz $name: OK"
+		passed=$((passed + 1))
+	fi
+}
 
-runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
-cov=$(grep -E '^#[0-9]+' "$log" | tail -n 1 | sed -n 's/.*\(cov: [0-9]*\).*/\1/p')
-echo "fuzz: ${runs:-?} runs, ${speed:-?} exec/s, ${cov:-cov: ?}, corpus $(find "$corpus" -type f | wc -l) inputs"
-
-if [ "$rc" -ne 0 ]; then
-	echo "fuzz: FAILED (exit $rc); the end of $log:" >&2
-	grep -v '^pmbd: ' "$log" | tail -n 40 >&2
-	for f in "$art"/*; do
-		[ -e "$f" ] && echo "fuzz: reproduce with: $B/fuzz_packet $f" >&2
-	done
-	exit 1
-fi
-echo "fuzz: OK"
-echo "1 passed, 0 failed"
+# Three quarters of the time for the whole core, the rest for the node codec.
+fuzz packet $((secs - secs / 4)) tests/fuzz/corpus
+fuzz nproto $((secs / 4 > 0 ? secs / 4 : 1)) tests/fuzz/corpus-nproto
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -46,7 +46,7 @@ for t in tests/blackbox/*.sh; do
 	run "black-box: ${t##*/}" bash "$t"
 done
 if [ -x scripts/fuzz-smoke.sh ]; then
-	run "fuzz: packet decoder" scripts/fuzz-smoke.sh "${FUZZ_SECONDS:-20}"
+	run "fuzz: packet decoder and node codec" scripts/fuzz-smoke.sh "${FUZZ_SECONDS:-20}"
 fi
 
 echo

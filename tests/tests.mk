@@ -15,8 +15,9 @@ UNIT_sol	= tests/unit/harness.c $(CORE) $(DRIVERS) src/crypto.c src/log.c \
 UNIT_ring	= src/ring.c
 UNIT_conf	= src/conf.c src/crypto.c src/target.c $(DRIVERS) src/log.c
 UNIT_state	= src/state.c src/buf.c src/crypto.c
+UNIT_nproto	= src/nproto.c src/buf.c
 
-UNITS	 = buf msg session rakp core sol ring conf state
+UNITS	 = buf msg session rakp core sol ring conf state nproto
 UNIT_BINS = $(UNITS:%=$(U)/check_%)
 
 .SECONDEXPANSION:
@@ -39,5 +40,12 @@ $(B)/fuzz_packet: tests/fuzz/fuzz_packet.c $(CORE) $(DRIVERS) src/crypto.c \
 	    -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=undefined -o $@ $^ \
 	    $$(pkg-config --cflags --libs $(PKGS))
+
+fuzz: $(B)/fuzz_nproto
+$(B)/fuzz_nproto: tests/fuzz/fuzz_nproto.c src/nproto.c src/buf.c
+	@mkdir -p $(B)
+	$(FUZZ_CC) -g -O1 -std=c17 -D_GNU_SOURCE -Iinclude \
+	    -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=undefined -o $@ $^
 
 .PHONY: unit-tests fuzz
