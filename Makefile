@@ -22,7 +22,7 @@ IO	 = src/log.c src/crypto.c src/conf.c src/state.c src/net.c src/io.c
 PMBD_SRC = $(CORE) $(DRIVERS) $(IO) src/main.c
 PMBD_OBJ = $(PMBD_SRC:%.c=$(B)/%.o)
 
-all: $(B)/pmbd $(B)/ipmiload
+all: $(B)/pmbd $(B)/ipmiload $(B)/mkuf2
 
 deps:
 	@./scripts/deps.sh
@@ -41,6 +41,7 @@ $(B)/ipmiload: bench/ipmiload.c
 
 include tests/tests.mk
 include firmware-pico/host.mk
+include firmware-pico/tools/tools.mk
 
 run: deps
 	@$(MAKE) --no-print-directory $(B)/pmbd
