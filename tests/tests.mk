@@ -16,8 +16,10 @@ UNIT_ring	= src/ring.c
 UNIT_conf	= src/conf.c src/crypto.c src/target.c $(DRIVERS) src/log.c
 UNIT_state	= src/state.c src/buf.c src/crypto.c
 UNIT_nproto	= src/nproto.c src/buf.c
+UNIT_node	= firmware-pico/core/node.c firmware-pico/core/node_power.c \
+		  firmware-pico/core/node_console.c src/nproto.c src/buf.c
 
-UNITS	 = buf msg session rakp core sol ring conf state nproto
+UNITS	 = buf msg session rakp core sol ring conf state nproto node
 UNIT_BINS = $(UNITS:%=$(U)/check_%)
 
 .SECONDEXPANSION:
