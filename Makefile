@@ -22,7 +22,7 @@ IO	 = src/log.c src/crypto.c src/conf.c src/state.c src/net.c src/io.c
 PMBD_SRC = $(CORE) $(DRIVERS) $(IO) src/main.c
 PMBD_OBJ = $(PMBD_SRC:%.c=$(B)/%.o)
 
-all: $(B)/pmbd $(B)/ipmiload $(B)/mkuf2
+all: $(B)/pmbd $(B)/ipmiload $(B)/mkuf2 $(B)/pmb-node-sim
 
 deps:
 	@./scripts/deps.sh
