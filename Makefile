@@ -17,7 +17,8 @@ CORE	 = src/buf.c src/msg.c src/rmcp.c src/session.c src/rakp.c \
 	   src/cmd.c src/cmd_app.c src/cmd_chassis.c src/cmd_sensor.c \
 	   src/cmd_sol.c src/sol.c src/ring.c src/core.c src/target.c \
 	   src/nproto.c
-DRIVERS	 = targets/sim.c targets/sim_console.c targets/serial.c
+DRIVERS	 = targets/sim.c targets/sim_console.c targets/serial.c \
+	   targets/pico.c targets/pico_link.c
 IO	 = src/log.c src/crypto.c src/conf.c src/state.c src/net.c src/io.c
 PMBD_SRC = $(CORE) $(DRIVERS) $(IO) src/main.c
 PMBD_OBJ = $(PMBD_SRC:%.c=$(B)/%.o)

@@ -82,6 +82,8 @@ struct conf {
 	unsigned		 console_history;	/* bytes per target */
 	uint32_t		 manufacturer_id;
 	uint16_t		 product_id;
+	int			 has_node_listen;
+	struct conf_addr	 node_listen;	/* TCP, nodes call in (pico) */
 };
 
 /* 0 or -1 with one line "FILE:LINE: problem" in err. */

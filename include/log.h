@@ -27,8 +27,10 @@ struct log_rl {
 	uint64_t	 window;
 	unsigned	 count;
 	unsigned	 dropped;
+	int		 info;		/* log at info level, not warning */
 };
-#define LOG_RL_INIT(w)	{ (w), 0, 0, 0 }
+#define LOG_RL_INIT(w)	{ (w), 0, 0, 0, 0 }
+#define LOG_RL_INFO(w)	{ (w), 0, 0, 0, 1 }
 void	log_rl(struct log_rl *, const char *, ...) LOG_FMT(2, 3);
 
 /* Escape untrusted bytes (user names, peer text) into printable text. */

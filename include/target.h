@@ -45,6 +45,8 @@ struct target_status {
 	int		 power_on;
 	int		 power_known;	/* 0: no sense line, state assumed */
 	int		 link_up;	/* the driver can reach the machine */
+	int		 has_link;	/* link_up is meaningful: when it is 0,
+					   Get Chassis Status answers D5h */
 	int		 fault;
 	uint8_t		 last_event;	/* Get Chassis Status byte 2 */
 	uint8_t		 restart_cause;	/* Get System Restart Cause */
@@ -137,6 +139,10 @@ struct target_env {
 	void	 (*io_want)(void *handle, int readable, int writable);
 	void	 (*io_del)(void *handle);
 	void	*ioarg;
+	/* How long the core waits for target_done() (ms). */
+	unsigned		 timeout_ms;
+	/* Global node_listen (TCP), NULL when not configured. */
+	const struct conf_addr	*node_listen;
 };
 
 /*
@@ -152,6 +158,12 @@ struct target_driver {
 		    char *err, size_t);
 	int	 (*conf_check)(void *, char *err, size_t);
 	void	 (*conf_free)(void *);
+	/*
+	 * Optional: a name that must be unique among this driver's instances
+	 * (pico: the node), and whether the driver needs node_listen.
+	 */
+	const char *(*conf_unique)(const void *);
+	int	 needs_node_listen;
 	/* Runtime. */
 	int	 (*start)(struct target_src *, uint64_t now);
 	void	 (*stop)(struct target_src *);

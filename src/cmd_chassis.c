@@ -36,6 +36,8 @@ get_status(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 	(void)req;
 	if (status_of(c, &st) != 0)
 		return CC_INVALID_CMD;
+	if (st.has_link && !st.link_up)
+		return CC_NOT_SUPPORTED_STATE;	/* unknown, not "off" */
 	/* Power restore policy "unknown": pmbd does not restore power. */
 	wbuf_u8(rsp, (uint8_t)(0x60 | (st.power_on ? 0x01 : 0) |
 	    (st.fault ? 0x08 : 0)));

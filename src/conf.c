@@ -327,6 +327,49 @@ parse_console(struct cctx *c, struct conf_target *t,
 	return driver_options(c, t, t->con_drv, t->con_dconf, g, skip);
 }
 
+/* Does a driver instance of another target already use this name? */
+static int
+name_used(const struct conf_target *o, const struct target_driver *drv,
+    const char *name)
+{
+	return (o->drv == drv && o->dconf != NULL &&
+	    strcmp(drv->conf_unique(o->dconf), name) == 0) ||
+	    (o->con_drv == drv && o->con_dconf != NULL &&
+	    strcmp(drv->conf_unique(o->con_dconf), name) == 0);
+}
+
+/* Driver-wide constraints: a unique name (pico: node), node_listen. */
+static int
+check_unique(struct cctx *c, const struct conf *cf,
+    const struct conf_target *t, const struct target_driver *drv,
+    const void *dconf, const config_setting_t *g)
+{
+	const char *name;
+
+	if (drv == NULL)
+		return 0;
+	if (drv->needs_node_listen && !cf->has_node_listen)
+		return cerr(c, g, "targets: %s: driver \"%s\" needs "
+		    "node_listen = \"ADDR:PORT\" at the top level", t->name,
+		    drv->name);
+	if (drv->conf_unique == NULL)
+		return 0;
+	name = drv->conf_unique(dconf);
+	for (size_t i = 0; i < cf->ntargets; i++) {
+		const struct conf_target *o = &cf->targets[i];
+
+		if (o != t && name_used(o, drv, name))
+			return cerr(c, g, "targets: %s: %s \"%s\" is already "
+			    "used by target %s", t->name, drv->name, name,
+			    o->name);
+	}
+	if (t->drv == drv && t->con_drv == drv && t->dconf != dconf &&
+	    strcmp(drv->conf_unique(t->dconf), name) == 0)
+		return cerr(c, g, "targets: %s: %s \"%s\" used twice",
+		    t->name, drv->name, name);
+	return 0;
+}
+
 static int
 parse_target(struct cctx *c, struct conf *cf, const config_setting_t *g)
 {
@@ -383,7 +426,12 @@ parse_target(struct cctx *c, struct conf *cf, const config_setting_t *g)
 	if ((s = config_setting_get_member(g, "console")) != NULL &&
 	    parse_console(c, t, s) != 0)
 		return -1;
-	return driver_options(c, t, t->drv, t->dconf, g, skip);
+	if (driver_options(c, t, t->drv, t->dconf, g, skip) != 0)
+		return -1;
+	if (check_unique(c, cf, t, t->drv, t->dconf, g) != 0 ||
+	    check_unique(c, cf, t, t->con_drv, t->con_dconf, g) != 0)
+		return -1;
+	return 0;
 }
 
 static int
@@ -442,6 +490,14 @@ parse_top(struct cctx *c, struct conf *cf, config_t *lc)
 					return -1;
 			}
 			cf->nlisten = cf->neps;
+		} else if (strcmp(k, "node_listen") == 0) {
+			if (get_string(c, s, &str) != 0)
+				return -1;
+			if (conf_parse_addr(str, &cf->node_listen) != 0)
+				return cerr(c, s, "node_listen: bad address "
+				    "\"%s\" (want ADDR:PORT or [V6ADDR]:PORT)",
+				    str);
+			cf->has_node_listen = 1;
 		} else if (strcmp(k, "state_dir") == 0) {
 			if (get_string(c, s, &str) != 0)
 				return -1;

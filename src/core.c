@@ -56,6 +56,7 @@ core_new(const struct conf *cf, const struct core_ops *ops,
 	c->env.io_want = ops->io_want;
 	c->env.io_del = ops->io_del;
 	c->env.ioarg = ops->ioarg;
+	c->env.timeout_ms = cf->target_timeout;
 	c->st.on_close = core_session_closed;
 	c->st.on_close_arg = c;
 	c->rl_drop = (struct log_rl)LOG_RL_INIT("dropped packets");

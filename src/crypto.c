@@ -1,8 +1,13 @@
-/* crypto.c: HMAC, AES-CBC, CSPRNG and constant-time compare over OpenSSL. */
+/*
+ * crypto.c: HMAC, AES-CBC, CSPRNG, constant-time compare and the node
+ * link's TLS 1.2 PSK server over OpenSSL.
+ */
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <openssl/ssl.h>
 
 #include <string.h>
 
@@ -214,4 +219,160 @@ void
 crypto_cleanse(void *p, size_t len)
 {
 	OPENSSL_cleanse(p, len);
+}
+
+/* ---- TLS 1.2 PSK server (the node link) ------------------------------ */
+
+struct crypto_tls {
+	SSL_CTX		*ctx;
+	crypto_psk_fn	*lookup;
+	void		*arg;
+};
+
+struct crypto_tls_conn {
+	SSL		*ssl;
+};
+
+static unsigned int
+psk_server_cb(SSL *ssl, const char *identity, unsigned char *psk,
+    unsigned int max)
+{
+	struct crypto_tls *t = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+
+	if (t == NULL || identity == NULL)
+		return 0;
+	return (unsigned int)t->lookup(t->arg, identity, psk, max);
+}
+
+struct crypto_tls *
+crypto_tls_server_new(crypto_psk_fn *lookup, void *arg)
+{
+	struct crypto_tls *t;
+
+	if ((t = OPENSSL_zalloc(sizeof(*t))) == NULL)
+		return NULL;
+	t->lookup = lookup;
+	t->arg = arg;
+	if ((t->ctx = SSL_CTX_new(TLS_server_method())) == NULL ||
+	    !SSL_CTX_set_min_proto_version(t->ctx, TLS1_2_VERSION) ||
+	    !SSL_CTX_set_max_proto_version(t->ctx, TLS1_2_VERSION) ||
+	    !SSL_CTX_set_cipher_list(t->ctx, "PSK-AES128-GCM-SHA256"))
+		return crypto_tls_server_free(t);
+	SSL_CTX_set_options(t->ctx, SSL_OP_NO_TICKET |
+	    SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION |
+	    SSL_OP_CIPHER_SERVER_PREFERENCE);
+	SSL_CTX_set_session_cache_mode(t->ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_mode(t->ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
+	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+	SSL_CTX_set_app_data(t->ctx, t);
+	SSL_CTX_set_psk_server_callback(t->ctx, psk_server_cb);
+	return t;
+}
+
+struct crypto_tls *
+crypto_tls_server_free(struct crypto_tls *t)
+{
+	if (t != NULL) {
+		SSL_CTX_free(t->ctx);
+		OPENSSL_free(t);
+	}
+	return NULL;
+}
+
+struct crypto_tls_conn *
+crypto_tls_accept(struct crypto_tls *t, int fd)
+{
+	struct crypto_tls_conn *c;
+
+	if ((c = OPENSSL_zalloc(sizeof(*c))) == NULL)
+		return NULL;
+	if ((c->ssl = SSL_new(t->ctx)) == NULL || !SSL_set_fd(c->ssl, fd))
+		return crypto_tls_free(c);
+	SSL_set_accept_state(c->ssl);
+	return c;
+}
+
+struct crypto_tls_conn *
+crypto_tls_free(struct crypto_tls_conn *c)
+{
+	if (c != NULL) {
+		if (c->ssl != NULL && SSL_is_init_finished(c->ssl))
+			SSL_shutdown(c->ssl);	/* close_notify, no wait */
+		SSL_free(c->ssl);
+		OPENSSL_free(c);
+	}
+	ERR_clear_error();
+	return NULL;
+}
+
+static int
+tls_code(struct crypto_tls_conn *c, int rc)
+{
+	switch (SSL_get_error(c->ssl, rc)) {
+	case SSL_ERROR_WANT_READ:
+		return CRYPTO_TLS_WANT_READ;
+	case SSL_ERROR_WANT_WRITE:
+		return CRYPTO_TLS_WANT_WRITE;
+	case SSL_ERROR_ZERO_RETURN:
+		return 0;
+	default:
+		return CRYPTO_TLS_ERROR;
+	}
+}
+
+int
+crypto_tls_handshake(struct crypto_tls_conn *c)
+{
+	int rc;
+
+	ERR_clear_error();
+	if ((rc = SSL_do_handshake(c->ssl)) == 1)
+		return 0;
+	rc = tls_code(c, rc);
+	return rc == 0 ? CRYPTO_TLS_ERROR : rc;
+}
+
+const char *
+crypto_tls_identity(const struct crypto_tls_conn *c)
+{
+	const char *id = SSL_get_psk_identity(c->ssl);
+
+	return id != NULL ? id : "";
+}
+
+int
+crypto_tls_read(struct crypto_tls_conn *c, void *p, size_t len)
+{
+	size_t n = 0;
+	int rc;
+
+	ERR_clear_error();
+	if ((rc = SSL_read_ex(c->ssl, p, len, &n)) == 1)
+		return n > INT32_MAX ? CRYPTO_TLS_ERROR : (int)n;
+	return tls_code(c, rc);
+}
+
+int
+crypto_tls_write(struct crypto_tls_conn *c, const void *p, size_t len)
+{
+	size_t n = 0;
+	int rc;
+
+	ERR_clear_error();
+	if ((rc = SSL_write_ex(c->ssl, p, len, &n)) == 1)
+		return n > INT32_MAX ? CRYPTO_TLS_ERROR : (int)n;
+	rc = tls_code(c, rc);
+	return rc == 0 ? CRYPTO_TLS_ERROR : rc;
+}
+
+const char *
+crypto_tls_error(void)
+{
+	unsigned long e = ERR_peek_last_error();
+	const char *r;
+
+	if (e == 0)
+		return "connection closed";
+	r = ERR_reason_error_string(e);
+	return r != NULL ? r : "TLS error";
 }

@@ -116,7 +116,7 @@ log_rl(struct log_rl *rl, const char *fmt, ...)
 		return;
 	}
 	rl->count++;
-	LOG_BODY(LOG_WARNING, 0);
+	LOG_BODY(rl->info ? LOG_INFO : LOG_WARNING, 0);
 }
 
 const char *

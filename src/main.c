@@ -209,6 +209,8 @@ main(int argc, char **argv)
 	ops.ioarg = x.base;
 	if ((x.core = core_new(x.conf, &ops, guid)) == NULL)
 		fatalx("out of memory");
+	if (x.conf->has_node_listen)
+		x.core->env.node_listen = &x.conf->node_listen;
 	start_targets(&x);
 	net_start(x.net, x.base, x.core);
 	if (rc == 1)

@@ -4,10 +4,12 @@
 
 #include "target.h"
 
+extern const struct target_driver pico_driver;
 extern const struct target_driver serial_driver;
 extern const struct target_driver sim_driver;
 
 static const struct target_driver *const drivers[] = {
+	&pico_driver,
 	&serial_driver,
 	&sim_driver,
 };

@@ -13,13 +13,16 @@ UNIT_core	= tests/unit/harness.c $(CORE) $(DRIVERS) src/crypto.c src/log.c \
 UNIT_sol	= tests/unit/harness.c $(CORE) $(DRIVERS) src/crypto.c src/log.c \
 		  src/conf.c
 UNIT_ring	= src/ring.c
-UNIT_conf	= src/conf.c src/crypto.c src/target.c $(DRIVERS) src/log.c
+UNIT_conf	= src/conf.c src/crypto.c src/target.c $(DRIVERS) src/log.c \
+		  src/nproto.c src/buf.c
 UNIT_state	= src/state.c src/buf.c src/crypto.c
+UNIT_pico	= targets/pico.c src/nproto.c src/buf.c src/log.c src/crypto.c \
+		  src/target.c targets/sim.c targets/sim_console.c targets/serial.c
 UNIT_nproto	= src/nproto.c src/buf.c
 UNIT_node	= firmware-pico/core/node.c firmware-pico/core/node_power.c \
 		  firmware-pico/core/node_console.c src/nproto.c src/buf.c
 
-UNITS	 = buf msg session rakp core sol ring conf state nproto node
+UNITS	 = buf msg session rakp core sol ring conf state nproto pico node
 UNIT_BINS = $(UNITS:%=$(U)/check_%)
 
 .SECONDEXPANSION:

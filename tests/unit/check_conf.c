@@ -140,7 +140,7 @@ expand(const char *s, const char *path)
 static void
 assert_no_secret(const char *path, const char *err)
 {
-	static const char *const keys[] = { "password", "kg" };
+	static const char *const keys[] = { "password", "kg", "psk" };
 	char *text = slurp(path);
 
 	ck_assert_msg(text != NULL, "cannot read %s", path);
@@ -457,6 +457,27 @@ START_TEST(test_good_target_listen_only)
 }
 END_TEST
 
+START_TEST(test_good_pico)
+{
+	struct conf *cf = load_good("good-pico.conf");
+	const struct target_driver *pico = target_driver_find("pico");
+
+	ck_assert_int_eq(cf->has_node_listen, 1);
+	assert_v6(&cf->node_listen, "[::1]:6231", "::1", 6231);
+	ck_assert_uint_eq(cf->ntargets, 3);
+	ck_assert_ptr_eq(cf->targets[0].drv, pico);
+	ck_assert_str_eq(pico->conf_unique(cf->targets[0].dconf), "rack1-n5");
+	ck_assert_str_eq(pico->conf_unique(cf->targets[1].dconf), "rack1-n6");
+	ck_assert_ptr_eq(cf->targets[2].con_drv, pico);
+	ck_assert_str_eq(pico->conf_unique(cf->targets[2].con_dconf),
+	    "rack1-n7");
+	conf_free(cf);
+	cf = load_good("good-minimal.conf");
+	ck_assert_int_eq(cf->has_node_listen, 0);
+	conf_free(cf);
+}
+END_TEST
+
 START_TEST(test_unreadable)
 {
 	char path[PATH_LEN], want[PATH_LEN + 64], err[PATH_LEN + 64];
@@ -512,6 +533,10 @@ START_TEST(test_no_password_in_errors)
 		"bad-leak-user-type.conf",
 		"bad-password-short.conf",
 		"bad-password-long.conf",
+		"bad-pico-psk-short.conf",
+		"bad-pico-psk-hex.conf",
+		"bad-pico-node-dup.conf",
+		"bad-pico-press-range.conf",
 	};
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -608,6 +633,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_good_ipv6);
 	tcase_add_test(tc, test_good_suite3);
 	tcase_add_test(tc, test_good_target_listen_only);
+	tcase_add_test(tc, test_good_pico);
 	tcase_add_test(tc, test_unreadable);
 	tcase_add_test(tc, test_directory);
 	tcase_add_test(tc, test_error_truncated);

@@ -1,0 +1,928 @@
+/*
+ * pico.c: a target behind a node (docs/node-protocol.md).  The node calls
+ * in over TLS (pico_link.c); this file is the protocol per target, driven
+ * by frames and the time it is given.
+ *
+ * Power and identify become requests with a sequence number: the IPMI
+ * answer comes with the node's RESULT.  An offline node is answered at once
+ * (D5h).  A request that was unanswered when the link dropped is resent
+ * with the same number once the node is back, while the core still waits;
+ * the node answers a number it has seen with its earlier RESULT.
+ *
+ * The console is numbered both ways.  What the machine prints goes to the
+ * core as the core has room, and the node gets a window of that size.
+ * What a client types waits in a 4 KiB buffer until the node acknowledges
+ * it, so a link that drops and comes back loses nothing held.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "ipmi.h"
+#include "log.h"
+#include "pico.h"
+
+#define PICO_MAX	CONF_MAX_TARGETS
+#define DIAG_PULSE_MS	NP_PULSE_MIN_MS	/* IPMI diag: a short reset pulse */
+#define DEFAULT_TIMEOUT	5000
+
+struct pico_conf {
+	char		 node[NP_TEXT_MAX];
+	uint8_t		 psk[PICO_PSK_LEN];
+	int		 has_psk;
+	uint16_t	 press_ms;	/* 0: the node's own */
+	uint16_t	 hold_ms;
+	uint16_t	 reset_ms;
+};
+
+enum req_kind {
+	REQ_POWER,
+	REQ_PULSE,
+	REQ_IDENTIFY,
+};
+
+/* A request the core waits for. */
+struct pico_req {
+	int		 used;
+	enum req_kind	 kind;
+	uint32_t	 token;
+	uint64_t	 until;		/* the core gives up then */
+	struct np_msg	 msg;		/* resent as is, same seq */
+};
+
+struct pico {
+	const struct pico_conf	*cf;
+	struct target		*t;
+	struct pico_conn	*conn;		/* NULL: offline */
+	uint64_t		 now;
+	uint64_t		 last_rx;
+	uint64_t		 last_tx;
+	/* What the node told. */
+	char			 board[NP_TEXT_MAX];
+	char			 fw[NP_TEXT_MAX];
+	uint32_t		 caps;
+	uint32_t		 boot_id;
+	int			 booted;	/* boot_id is known */
+	uint8_t			 power;		/* enum np_pstate */
+	int			 assumed_on;	/* without a sense pin */
+	int			 unsensed_logged;
+	uint8_t			 last_event;
+	uint8_t			 restart_cause;
+	int			 ident_forced;
+	uint64_t		 ident_until;
+	struct pico_req		 req[PICO_REQ_MAX];
+	/* Node to daemon console. */
+	uint32_t		 rx_next;	/* next offset wanted */
+	uint32_t		 rx_limit;	/* rx_next + window granted */
+	int			 rx_known;
+	/* Daemon to node console: tx[0] is at offset tx_base. */
+	uint8_t			 tx[PICO_CON_TX];
+	size_t			 tx_len;
+	uint32_t		 tx_base;	/* oldest not acknowledged */
+	uint32_t		 tx_sent;	/* next to send */
+	uint32_t		 tx_limit;	/* node's next + window */
+	int			 tx_full;	/* a write was cut short */
+	unsigned		 baud;		/* 0: never set */
+	/* Sensors. */
+	struct np_sensors	 sens;
+	int			 have_sens;
+	struct log_rl		 rl;
+	uint8_t			 frame[NP_FRAME_MAX];
+};
+
+static struct pico *picos[PICO_MAX];
+static size_t npicos;
+static uint32_t seq_next, daemon_id;
+static int ids_set;
+
+/* ---- configuration ------------------------------------------------- */
+
+static void *
+pico_conf_new(void)
+{
+	return calloc(1, sizeof(struct pico_conf));
+}
+
+static int
+node_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= NP_TEXT_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && strchr("._-", s[i]) ==
+		    NULL)
+			return 0;
+	return 1;
+}
+
+static int
+get_psk(const char *s, uint8_t *key)
+{
+	if (strlen(s) != 2 * PICO_PSK_LEN)
+		return -1;
+	for (size_t i = 0; i < PICO_PSK_LEN; i++) {
+		char hex[3] = { s[2 * i], s[2 * i + 1], '\0' };
+
+		if (!isxdigit((unsigned char)hex[0]) ||
+		    !isxdigit((unsigned char)hex[1]))
+			return -1;
+		key[i] = (uint8_t)strtoul(hex, NULL, 16);
+	}
+	return 0;
+}
+
+static int
+pico_conf_set(void *p, const char *key, const struct conf_value *v,
+    char *err, size_t errlen)
+{
+	struct pico_conf *c = p;
+	uint16_t *ms = NULL;
+
+	if (strcmp(key, "node") == 0) {
+		if (v->type != CONF_STRING || !node_name_ok(v->s)) {
+			snprintf(err, errlen, "pico: node must be 1..%d "
+			    "letters, digits, '.', '_' or '-'",
+			    NP_TEXT_MAX - 1);
+			return -1;
+		}
+		strcpy(c->node, v->s);
+		return 0;
+	}
+	if (strcmp(key, "psk") == 0) {		/* never echoed back */
+		if (v->type != CONF_STRING || get_psk(v->s, c->psk) != 0) {
+			crypto_cleanse(c->psk, sizeof(c->psk));
+			snprintf(err, errlen, "pico: psk must be %d hex digits "
+			    "(openssl rand -hex %d)", 2 * PICO_PSK_LEN,
+			    PICO_PSK_LEN);
+			return -1;
+		}
+		c->has_psk = 1;
+		return 0;
+	}
+	if (strcmp(key, "press_ms") == 0)
+		ms = &c->press_ms;
+	else if (strcmp(key, "hold_ms") == 0)
+		ms = &c->hold_ms;
+	else if (strcmp(key, "reset_ms") == 0)
+		ms = &c->reset_ms;
+	else {
+		snprintf(err, errlen, "pico: unknown option \"%s\"", key);
+		return -1;
+	}
+	if (v->type != CONF_INT || v->i < NP_PULSE_MIN_MS ||
+	    v->i > NP_PULSE_MAX_MS) {
+		snprintf(err, errlen, "pico: %s must be %d..%d (ms)", key,
+		    NP_PULSE_MIN_MS, NP_PULSE_MAX_MS);
+		return -1;
+	}
+	*ms = (uint16_t)v->i;
+	return 0;
+}
+
+static int
+pico_conf_check(void *p, char *err, size_t errlen)
+{
+	const struct pico_conf *c = p;
+
+	if (c->node[0] == '\0') {
+		snprintf(err, errlen, "pico: node = \"NAME\" is required (the "
+		    "node's PSK identity)");
+		return -1;
+	}
+	if (!c->has_psk) {
+		snprintf(err, errlen, "pico: psk = \"<%d hex digits>\" is "
+		    "required", 2 * PICO_PSK_LEN);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+pico_conf_free(void *p)
+{
+	if (p != NULL)
+		crypto_cleanse(p, sizeof(struct pico_conf));
+	free(p);
+}
+
+static const char *
+pico_conf_unique(const void *p)
+{
+	return ((const struct pico_conf *)p)->node;
+}
+
+/* ---- the registry, for the link layer --------------------------------- */
+
+struct pico *
+pico_find(const char *node)
+{
+	for (size_t i = 0; i < npicos; i++)
+		if (strcmp(picos[i]->cf->node, node) == 0)
+			return picos[i];
+	return NULL;
+}
+
+size_t
+pico_psk(const char *node, uint8_t *key, size_t max)
+{
+	struct pico *p = pico_find(node);
+
+	if (p == NULL || max < PICO_PSK_LEN)
+		return 0;
+	memcpy(key, p->cf->psk, PICO_PSK_LEN);
+	return PICO_PSK_LEN;
+}
+
+size_t
+pico_count(void)
+{
+	return npicos;
+}
+
+/* ---- sending ---------------------------------------------------------- */
+
+static int
+pico_send(struct pico *p, struct np_msg *m)
+{
+	size_t n;
+
+	if (p->conn == NULL)
+		return -1;
+	if ((n = np_encode(p->frame, sizeof(p->frame), m)) == 0) {
+		log_warnx("node %s: cannot encode %s", p->cf->node,
+		    np_type_name(m->type));
+		return -1;
+	}
+	if (pico_link_send(p->conn, p->frame, n) != 0)
+		return -1;		/* closed: pico_gone() ran */
+	p->last_tx = p->now;
+	return 0;
+}
+
+/* A request nobody waits for (settings, sensors): fire and forget. */
+static void
+pico_send_req(struct pico *p, struct np_msg *m)
+{
+	m->seq = seq_next++;
+	pico_send(p, m);
+}
+
+static void
+pico_down(struct pico *p, const char *why)
+{
+	p->conn = NULL;
+	p->have_sens = 0;
+	log_rl(&p->rl, "node %s: link down (%s)", p->cf->node, why);
+}
+
+void
+pico_gone(struct pico *p, struct pico_conn *c, const char *why)
+{
+	if (p->conn == c)
+		pico_down(p, why);
+}
+
+/* ---- console ----------------------------------------------------------- */
+
+static int32_t
+diff(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b);
+}
+
+static uint16_t
+rx_window(struct pico *p)
+{
+	size_t room = target_console_room(p->t);
+
+	return (uint16_t)(room < 0xffff ? room : 0xffff);
+}
+
+static void
+con_ack(struct pico *p)
+{
+	struct np_msg m = { .type = NP_CON_ACK };
+
+	m.u.ack.next = p->rx_next;
+	m.u.ack.window = rx_window(p);
+	if (pico_send(p, &m) == 0)
+		p->rx_limit = p->rx_next + m.u.ack.window;
+}
+
+static void
+con_input(struct pico *p, const struct np_con_data *d)
+{
+	int32_t skip = diff(p->rx_next, d->off);
+	size_t len = d->len, room;
+
+	if (skip < 0) {			/* the node's ring lost bytes */
+		log_debug("node %s: console skips %ld bytes the node lost",
+		    p->cf->node, -(long)skip);
+		p->rx_next = d->off;
+		skip = 0;
+	}
+	if ((size_t)skip >= len) {	/* had them: a resend */
+		con_ack(p);
+		return;
+	}
+	len -= (size_t)skip;
+	room = target_console_room(p->t);
+	if (len > room)
+		log_rl(&p->rl, "node %s: sent %zu console bytes past its "
+		    "window; dropped", p->cf->node, len - room);
+	target_console_output(p->t, d->data + skip, len < room ? len : room);
+	p->rx_next += (uint32_t)len;
+	con_ack(p);
+}
+
+/* Forget the n oldest bytes: the node has them. */
+static void
+con_drop(struct pico *p, size_t n)
+{
+	if (n == 0)
+		return;
+	memmove(p->tx, p->tx + n, p->tx_len - n);
+	p->tx_len -= n;
+	p->tx_base += (uint32_t)n;
+	if (diff(p->tx_sent, p->tx_base) < 0)
+		p->tx_sent = p->tx_base;
+	if (p->tx_full) {
+		p->tx_full = 0;
+		target_console_ready(p->t);
+	}
+}
+
+static void
+con_pump(struct pico *p)
+{
+	while (p->conn != NULL) {
+		struct np_msg m = { .type = NP_CON_DATA };
+		int32_t avail = diff(p->tx_base + (uint32_t)p->tx_len,
+		    p->tx_sent), win = diff(p->tx_limit, p->tx_sent);
+		size_t n;
+
+		if (avail <= 0 || win <= 0)
+			return;
+		n = (size_t)(avail < win ? avail : win);
+		if (n > NP_DATA_MAX)
+			n = NP_DATA_MAX;
+		m.u.con.off = p->tx_sent;
+		m.u.con.len = (uint16_t)n;
+		m.u.con.data = p->tx + (p->tx_sent - p->tx_base);
+		if (pico_send(p, &m) != 0)
+			return;
+		p->tx_sent += (uint32_t)n;
+	}
+}
+
+static void
+con_acked(struct pico *p, const struct np_con_ack *a)
+{
+	int32_t d = diff(a->next, p->tx_base);
+
+	if (d < 0)
+		return;			/* an old acknowledgement */
+	if ((size_t)d > p->tx_len) {
+		log_rl(&p->rl, "node %s: acknowledged console bytes never sent",
+		    p->cf->node);
+		return;
+	}
+	con_drop(p, (size_t)d);
+	p->tx_limit = a->next + a->window;
+	con_pump(p);
+}
+
+/* HELLO: where the node's console numbering stands. */
+static void
+con_resume(struct pico *p, const struct np_hello *h, int new_boot)
+{
+	int32_t d = diff(h->con_rx_next, p->tx_base);
+
+	if (!new_boot && d >= 0 && (size_t)d <= p->tx_len)
+		con_drop(p, (size_t)d);
+	else			/* renumber what is held from its next */
+		p->tx_base = h->con_rx_next;
+	p->tx_sent = p->tx_base;
+	p->tx_limit = p->tx_base;	/* until its CON_ACK gives a window */
+	if (new_boot || !p->rx_known) {
+		p->rx_next = h->con_tx_base;
+		p->rx_known = 1;
+	}
+}
+
+/* ---- link up ---------------------------------------------------------- */
+
+static const char *
+reset_cause(uint8_t c)
+{
+	static const char *const names[] = { "power-on", "watchdog",
+	    "requested reboot", "other" };
+
+	return c < 4 ? names[c] : "unknown";
+}
+
+static uint16_t
+req_timeout(const struct pico *p)
+{
+	unsigned ms = p->t->env->timeout_ms;
+
+	return (uint16_t)(ms != 0 && ms < 0xffff ? ms : DEFAULT_TIMEOUT);
+}
+
+int
+pico_hello(struct pico *p, struct pico_conn *c, const struct np_msg *m,
+    uint64_t now)
+{
+	const struct np_hello *h = &m->u.hello;
+	struct np_msg w = { .type = NP_WELCOME };
+	char board[4 * NP_TEXT_MAX], fw[4 * NP_TEXT_MAX];
+	int new_boot, offany;
+
+	p->now = now;
+	if (h->proto != NP_VERSION) {
+		log_rl(&p->rl, "node %s: protocol %u, not %u", p->cf->node,
+		    h->proto, NP_VERSION);
+		return -1;
+	}
+	if (p->conn != NULL) {
+		struct pico_conn *old = p->conn;
+
+		p->conn = NULL;
+		pico_link_close(old, "replaced");
+		log_rl(&p->rl, "node %s: a new link replaces the old one",
+		    p->cf->node);
+	}
+	p->conn = c;
+	p->last_rx = p->last_tx = now;
+	memcpy(p->board, h->board, sizeof(p->board));
+	memcpy(p->fw, h->fw, sizeof(p->fw));
+	p->caps = h->caps;
+	p->power = h->power;
+	new_boot = !p->booted || h->boot_id != p->boot_id;
+	offany = new_boot || !p->rx_known;
+	p->boot_id = h->boot_id;
+	p->booted = 1;
+	con_resume(p, h, new_boot);
+
+	w.u.welcome.proto = NP_VERSION;
+	w.u.welcome.daemon_id = daemon_id;
+	w.u.welcome.heartbeat_ms = NP_HEARTBEAT_MS;
+	w.u.welcome.dead_ms = NP_DEAD_MS;
+	w.u.welcome.con_rx_next = offany ? NP_OFF_ANY : p->rx_next;
+	w.u.welcome.con_window = rx_window(p);
+	w.u.welcome.press_ms = p->cf->press_ms;
+	w.u.welcome.hold_ms = p->cf->hold_ms;
+	w.u.welcome.reset_ms = p->cf->reset_ms;
+	if (pico_send(p, &w) != 0)
+		return 0;
+	p->rx_limit = p->rx_next + w.u.welcome.con_window;
+	log_rl(&p->rl, "node %s: link up (fw %s, board %s, reset cause %s) "
+	    "from %s", p->cf->node,
+	    log_escape((const uint8_t *)p->fw, strlen(p->fw), fw, sizeof(fw)),
+	    log_escape((const uint8_t *)p->board, strlen(p->board), board,
+	    sizeof(board)), reset_cause(h->reset_cause), pico_link_peer(c));
+	if (p->power == NP_PS_UNKNOWN && !p->unsensed_logged) {
+		log_info("node %s: power is not sensed (no sense pin): status "
+		    "reports the last state commanded", p->cf->node);
+		p->unsensed_logged = 1;
+	}
+	/* What the core still waits for, under the same numbers. */
+	for (int i = 0; i < PICO_REQ_MAX && p->conn == c; i++) {
+		struct pico_req *r = &p->req[i];
+
+		if (r->used && r->until > now)
+			pico_send(p, &r->msg);
+		else
+			r->used = 0;
+	}
+	if (p->baud != 0 && p->conn == c) {
+		struct np_msg s = { .type = NP_CON_SET };
+
+		s.u.set = (struct np_con_set){ p->baud, 8, 0, 1 };
+		pico_send_req(p, &s);
+	}
+	if (p->conn == c) {
+		struct np_msg s = { .type = NP_SENSORS_GET };
+
+		pico_send_req(p, &s);
+	}
+	return 0;
+}
+
+/* ---- requests and answers ---------------------------------------------- */
+
+static int
+cc_of(uint8_t status)
+{
+	switch (status) {
+	case NP_OK:
+		return CC_OK;
+	case NP_E_ARG:
+	case NP_E_UNSUPP:		/* that line is not wired */
+		return CC_INVALID_FIELD;
+	case NP_E_BUSY:			/* the button is pressed already */
+		return CC_NODE_BUSY;
+	case NP_E_REFUSED:
+	case NP_E_STATE:		/* soft-off of a machine that is off */
+		return CC_NOT_SUPPORTED_STATE;
+	default:
+		return CC_UNSPECIFIED;
+	}
+}
+
+/* Send a request the core waits for: TARGET_PENDING or a code now. */
+static int
+pico_request(struct pico *p, struct np_msg *m, enum req_kind kind,
+    uint32_t token)
+{
+	struct pico_req *r = NULL;
+
+	if (p->conn == NULL)
+		return CC_NOT_SUPPORTED_STATE;	/* the node is offline */
+	for (int i = 0; i < PICO_REQ_MAX && r == NULL; i++)
+		if (!p->req[i].used || p->req[i].until <= p->now)
+			r = &p->req[i];
+	if (r == NULL)
+		return CC_NODE_BUSY;
+	m->seq = seq_next++;
+	r->used = 1;
+	r->kind = kind;
+	r->token = token;
+	r->until = p->now + req_timeout(p);
+	r->msg = *m;
+	pico_send(p, m);	/* if the link drops, resent when back */
+	return TARGET_PENDING;
+}
+
+static int
+is_on(const struct pico *p)
+{
+	return p->power == NP_PS_UNKNOWN ? p->assumed_on :
+	    p->power == NP_PS_ON;
+}
+
+/* A power action the node carried out. */
+static void
+power_done(struct pico *p, uint8_t action, const struct np_result *res)
+{
+	int unsensed = p->power == NP_PS_UNKNOWN;
+
+	if (res->flags & NP_RF_NOTHING)
+		return;
+	switch (action) {
+	case NP_PWR_ON:
+	case NP_PWR_CYCLE:
+		p->last_event = 0x10;		/* on by IPMI command */
+		p->restart_cause = 0x01;
+		if (unsensed) {
+			p->assumed_on = 1;
+			target_event(p->t, TARGET_EV_BOOT);
+		}
+		break;
+	case NP_PWR_OFF:
+	case NP_PWR_SOFT:
+		if (unsensed)
+			p->assumed_on = 0;
+		break;
+	case NP_PWR_RESET:
+		p->restart_cause = 0x01;
+		if (is_on(p))
+			target_event(p->t, TARGET_EV_BOOT);
+		break;
+	}
+}
+
+static void
+on_result(struct pico *p, const struct np_msg *m)
+{
+	const struct np_result *res = &m->u.result;
+	struct pico_req *r = NULL;
+
+	for (int i = 0; i < PICO_REQ_MAX && r == NULL; i++)
+		if (p->req[i].used && p->req[i].msg.seq == m->seq)
+			r = &p->req[i];
+	if (res->power <= NP_PS_UNKNOWN)
+		p->power = res->power;		/* sensed, after */
+	if (r == NULL) {		/* settings, or given up on */
+		if (res->status != NP_OK)
+			log_debug("node %s: request %u: status %u",
+			    p->cf->node, m->seq, res->status);
+		return;
+	}
+	r->used = 0;
+	if (res->status == NP_OK && r->kind == REQ_POWER)
+		power_done(p, r->msg.u.power.action, res);
+	target_done(p->t, r->token, cc_of(res->status));
+}
+
+static void
+on_state(struct pico *p, const struct np_state *s)
+{
+	int was_on = p->power == NP_PS_ON;
+
+	p->power = s->power;
+	if (!was_on && p->power == NP_PS_ON)
+		target_event(p->t, TARGET_EV_BOOT);
+}
+
+void
+pico_input(struct pico *p, const struct np_msg *m, uint64_t now)
+{
+	p->now = now;
+	p->last_rx = now;
+	switch (m->type) {
+	case NP_PING:
+		break;
+	case NP_RESULT:
+		on_result(p, m);
+		break;
+	case NP_STATE:
+		on_state(p, &m->u.state);
+		break;
+	case NP_CON_DATA:
+		con_input(p, &m->u.con);
+		break;
+	case NP_CON_ACK:
+		con_acked(p, &m->u.ack);
+		break;
+	case NP_SENSORS:
+		p->sens = m->u.sensors;
+		p->have_sens = 1;
+		break;
+	case NP_ACTIONS:
+	case NP_INFO:
+		break;			/* not asked for yet */
+	default: {
+		struct pico_conn *c = p->conn;
+
+		log_rl(&p->rl, "node %s: unexpected %s", p->cf->node,
+		    np_type_name(m->type));
+		pico_down(p, "protocol error");
+		pico_link_close(c, "protocol error");
+	}
+	}
+}
+
+/* ---- the driver --------------------------------------------------------- */
+
+static int
+pico_start(struct target_src *src, uint64_t now)
+{
+	struct pico *p;
+
+	if (npicos >= PICO_MAX || (p = calloc(1, sizeof(*p))) == NULL)
+		return -1;
+	if (!ids_set) {
+		if (crypto_random(&seq_next, sizeof(seq_next)) != 0 ||
+		    crypto_random(&daemon_id, sizeof(daemon_id)) != 0) {
+			free(p);
+			return -1;
+		}
+		ids_set = 1;
+	}
+	p->cf = src->dconf;
+	p->t = src->t;
+	p->now = now;
+	p->power = NP_PS_UNKNOWN;
+	p->rl = (struct log_rl)LOG_RL_INFO("node link messages");
+	picos[npicos++] = p;
+	if (pico_link_start(src->t->env) != 0) {
+		picos[--npicos] = NULL;
+		free(p);
+		return -1;
+	}
+	src->dstate = p;
+	return 0;
+}
+
+static void
+pico_stop(struct target_src *src)
+{
+	struct pico *p = src->dstate;
+
+	for (size_t i = 0; i < npicos; i++)
+		if (picos[i] == p) {
+			picos[i] = picos[--npicos];
+			picos[npicos] = NULL;
+			break;
+		}
+	if (p->conn != NULL)
+		pico_link_close(p->conn, "stopping");
+	pico_link_stop();
+	free(p);
+	src->dstate = NULL;
+}
+
+static void
+pico_tick(struct target_src *src, uint64_t now)
+{
+	struct pico *p = src->dstate;
+
+	p->now = now;
+	pico_link_tick(now);
+	if (p->conn != NULL && now - p->last_rx >= NP_DEAD_MS) {
+		struct pico_conn *c = p->conn;
+
+		pico_down(p, "no heartbeat");
+		pico_link_close(c, "no heartbeat");
+	}
+	if (p->conn != NULL && now - p->last_tx >= NP_HEARTBEAT_MS) {
+		struct np_msg m = { .type = NP_PING };
+
+		pico_send(p, &m);
+	}
+	/* The core had room again after granting no window. */
+	if (p->conn != NULL && diff(p->rx_limit, p->rx_next) <= 0 &&
+	    rx_window(p) > 0)
+		con_ack(p);
+	for (int i = 0; i < PICO_REQ_MAX; i++)
+		if (p->req[i].used && p->req[i].until <= now)
+			p->req[i].used = 0;	/* the core answered C3h */
+	if (!p->ident_forced && p->ident_until != 0 && now >= p->ident_until)
+		p->ident_until = 0;
+}
+
+static void
+pico_status(struct target_src *src, uint64_t now, struct target_status *st)
+{
+	struct pico *p = src->dstate;
+
+	(void)now;
+	st->has_link = 1;
+	st->link_up = p->conn != NULL;
+	st->power_known = p->conn != NULL && p->power != NP_PS_UNKNOWN;
+	st->power_on = is_on(p);
+	st->last_event = p->last_event;
+	st->restart_cause = p->restart_cause;
+	st->identify = p->ident_forced ? TARGET_IDENT_ON :
+	    p->ident_until != 0 ? TARGET_IDENT_TIMED : TARGET_IDENT_OFF;
+}
+
+static int
+pico_power(struct target_src *src, uint64_t now, enum target_power a,
+    uint32_t tok)
+{
+	struct pico *p = src->dstate;
+	struct np_msg m = { .type = NP_POWER };
+
+	p->now = now;
+	switch (a) {
+	case TARGET_POWER_OFF:
+		m.u.power.action = NP_PWR_OFF;
+		break;
+	case TARGET_POWER_ON:
+		m.u.power.action = NP_PWR_ON;
+		break;
+	case TARGET_POWER_CYCLE:
+		m.u.power.action = NP_PWR_CYCLE;
+		break;
+	case TARGET_POWER_RESET:
+		m.u.power.action = NP_PWR_RESET;
+		break;
+	case TARGET_POWER_SOFT:
+		m.u.power.action = NP_PWR_SOFT;
+		break;
+	case TARGET_POWER_DIAG:		/* no NMI line: a short reset pulse */
+		m.type = NP_PULSE;
+		m.u.pulse.line = NP_LINE_RESET;
+		m.u.pulse.ms = DIAG_PULSE_MS;
+		return pico_request(p, &m, REQ_PULSE, tok);
+	default:
+		return CC_INVALID_FIELD;
+	}
+	return pico_request(p, &m, REQ_POWER, tok);
+}
+
+static int
+pico_identify(struct target_src *src, uint64_t now, unsigned secs,
+    int force, uint32_t tok)
+{
+	struct pico *p = src->dstate;
+	struct np_msg m = { .type = NP_IDENTIFY };
+	int rc;
+
+	p->now = now;
+	m.u.identify_s = (uint8_t)(force ? 255 : secs < 254 ? secs : 254);
+	if ((rc = pico_request(p, &m, REQ_IDENTIFY, tok)) != TARGET_PENDING)
+		return rc;
+	p->ident_forced = force;
+	p->ident_until = (!force && secs > 0) ? now + secs * 1000ull : 0;
+	return rc;
+}
+
+/* What the node measures: board temperature, VSYS, WiFi signal. */
+static const struct target_sensor pico_sensors[] = {
+	/* name		type  unit m  rexp signed unc  ucr */
+	{ "Board Temp",	0x01, 1,   1, 0,   1,     0,   0 },
+	{ "VSYS",	0x02, 4,   2, -2,  0,     0,   0 },	/* 20 mV */
+	{ "WiFi Signal", 0x0b, 60, 1, 0,   1,     0,   0 },	/* dB(m) */
+};
+
+static size_t
+pico_sensor_list(struct target_src *src, const struct target_sensor **ret)
+{
+	(void)src;
+	*ret = pico_sensors;
+	return sizeof(pico_sensors) / sizeof(pico_sensors[0]);
+}
+
+static int
+pico_sensor_read(struct target_src *src, uint64_t now, size_t i,
+    uint8_t *raw)
+{
+	struct pico *p = src->dstate;
+	long v;
+
+	(void)now;
+	if (p->conn == NULL || !p->have_sens)
+		return -1;
+	switch (i) {
+	case 0:				/* 0.01 degC, rounded */
+		v = p->sens.temp_cdeg;
+		v = (v + (v < 0 ? -50 : 50)) / 100;
+		v = v < -128 ? -128 : v > 127 ? 127 : v;
+		*raw = (uint8_t)(int8_t)v;
+		return 0;
+	case 1:				/* mV in 20 mV steps */
+		v = (p->sens.vsys_mv + 10) / 20;
+		*raw = (uint8_t)(v > 255 ? 255 : v);
+		return 0;
+	case 2:				/* dBm, 0: unknown */
+		if (p->sens.rssi == 0)
+			return -1;
+		*raw = (uint8_t)p->sens.rssi;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static size_t
+pico_console_write(struct target_src *src, const uint8_t *d, size_t n)
+{
+	struct pico *p = src->dstate;
+	size_t room = PICO_CON_TX - p->tx_len;
+
+	if (n > room) {
+		n = room;
+		p->tx_full = 1;
+	}
+	memcpy(p->tx + p->tx_len, d, n);
+	p->tx_len += n;
+	con_pump(p);
+	return n;
+}
+
+static int
+pico_console_break(struct target_src *src, unsigned ms)
+{
+	struct pico *p = src->dstate;
+	struct np_msg m = { .type = NP_CON_BREAK };
+
+	if (p->conn == NULL)
+		return -1;
+	m.u.break_ms = (uint16_t)(ms < 0xffff ? ms : 0xffff);
+	pico_send_req(p, &m);
+	return 0;
+}
+
+static int
+pico_console_baud(struct target_src *src, unsigned baud)
+{
+	struct pico *p = src->dstate;
+	struct np_msg m = { .type = NP_CON_SET };
+
+	if (baud == 0)
+		return -1;
+	p->baud = baud;			/* sent again at each link up */
+	if (p->conn == NULL)
+		return 0;
+	m.u.set = (struct np_con_set){ baud, 8, 0, 1 };
+	pico_send_req(p, &m);
+	return 0;
+}
+
+const struct target_driver pico_driver = {
+	.name		= "pico",
+	.conf_new	= pico_conf_new,
+	.conf_set	= pico_conf_set,
+	.conf_check	= pico_conf_check,
+	.conf_free	= pico_conf_free,
+	.conf_unique	= pico_conf_unique,
+	.needs_node_listen = 1,
+	.start		= pico_start,
+	.stop		= pico_stop,
+	.tick		= pico_tick,
+	.status		= pico_status,
+	.power		= pico_power,
+	.identify	= pico_identify,
+	.sensor_list	= pico_sensor_list,
+	.sensor_read	= pico_sensor_read,
+	.console_write	= pico_console_write,
+	.console_break	= pico_console_break,
+	.console_baud	= pico_console_baud,
+};
