@@ -64,3 +64,12 @@ bench: deps
 	@bash bench/run.sh
 
 .PHONY: bench
+.PHONY: bench
+
+# The node firmware for a Pico W / Pico 2 W (needs the Pico SDK: see
+# scripts/firmware.sh); not part of `make check`.
+PICO_BOARD ?= pico_w
+firmware: $(B)/mkuf2
+	@./scripts/firmware.sh $(PICO_BOARD)
+
+.PHONY: firmware
