@@ -18,7 +18,7 @@ CORE	 = src/buf.c src/msg.c src/rmcp.c src/session.c src/rakp.c \
 	   src/cmd_sol.c src/sol.c src/ring.c src/core.c src/target.c \
 	   src/nproto.c
 DRIVERS	 = targets/sim.c targets/sim_console.c targets/serial.c \
-	   targets/pico.c targets/pico_link.c
+	   targets/pico.c targets/pico_console.c targets/pico_link.c
 IO	 = src/log.c src/crypto.c src/conf.c src/state.c src/net.c src/io.c
 PMBD_SRC = $(CORE) $(DRIVERS) $(IO) src/main.c
 PMBD_OBJ = $(PMBD_SRC:%.c=$(B)/%.o)
@@ -63,7 +63,6 @@ bench: deps
 	@$(MAKE) --no-print-directory $(B)/pmbd $(B)/ipmiload
 	@bash bench/run.sh
 
-.PHONY: bench
 .PHONY: bench
 
 # The node firmware for a Pico W / Pico 2 W (needs the Pico SDK: see

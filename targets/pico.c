@@ -9,10 +9,7 @@
  * with the same number once the node is back, while the core still waits;
  * the node answers a number it has seen with its earlier RESULT.
  *
- * The console is numbered both ways.  What the machine prints goes to the
- * core as the core has room, and the node gets a window of that size.
- * What a client types waits in a 4 KiB buffer until the node acknowledges
- * it, so a link that drops and comes back loses nothing held.
+ * The console is in pico_console.c; sensors come from the last SENSORS.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -27,70 +24,6 @@
 #define PICO_MAX	CONF_MAX_TARGETS
 #define DIAG_PULSE_MS	NP_PULSE_MIN_MS	/* IPMI diag: a short reset pulse */
 #define DEFAULT_TIMEOUT	5000
-
-struct pico_conf {
-	char		 node[NP_TEXT_MAX];
-	uint8_t		 psk[PICO_PSK_LEN];
-	int		 has_psk;
-	uint16_t	 press_ms;	/* 0: the node's own */
-	uint16_t	 hold_ms;
-	uint16_t	 reset_ms;
-};
-
-enum req_kind {
-	REQ_POWER,
-	REQ_PULSE,
-	REQ_IDENTIFY,
-};
-
-/* A request the core waits for. */
-struct pico_req {
-	int		 used;
-	enum req_kind	 kind;
-	uint32_t	 token;
-	uint64_t	 until;		/* the core gives up then */
-	struct np_msg	 msg;		/* resent as is, same seq */
-};
-
-struct pico {
-	const struct pico_conf	*cf;
-	struct target		*t;
-	struct pico_conn	*conn;		/* NULL: offline */
-	uint64_t		 now;
-	uint64_t		 last_rx;
-	uint64_t		 last_tx;
-	/* What the node told. */
-	char			 board[NP_TEXT_MAX];
-	char			 fw[NP_TEXT_MAX];
-	uint32_t		 caps;
-	uint32_t		 boot_id;
-	int			 booted;	/* boot_id is known */
-	uint8_t			 power;		/* enum np_pstate */
-	int			 assumed_on;	/* without a sense pin */
-	int			 unsensed_logged;
-	uint8_t			 last_event;
-	uint8_t			 restart_cause;
-	int			 ident_forced;
-	uint64_t		 ident_until;
-	struct pico_req		 req[PICO_REQ_MAX];
-	/* Node to daemon console. */
-	uint32_t		 rx_next;	/* next offset wanted */
-	uint32_t		 rx_limit;	/* rx_next + window granted */
-	int			 rx_known;
-	/* Daemon to node console: tx[0] is at offset tx_base. */
-	uint8_t			 tx[PICO_CON_TX];
-	size_t			 tx_len;
-	uint32_t		 tx_base;	/* oldest not acknowledged */
-	uint32_t		 tx_sent;	/* next to send */
-	uint32_t		 tx_limit;	/* node's next + window */
-	int			 tx_full;	/* a write was cut short */
-	unsigned		 baud;		/* 0: never set */
-	/* Sensors. */
-	struct np_sensors	 sens;
-	int			 have_sens;
-	struct log_rl		 rl;
-	uint8_t			 frame[NP_FRAME_MAX];
-};
 
 static struct pico *picos[PICO_MAX];
 static size_t npicos;
@@ -245,7 +178,7 @@ pico_count(void)
 
 /* ---- sending ---------------------------------------------------------- */
 
-static int
+int
 pico_send(struct pico *p, struct np_msg *m)
 {
 	size_t n;
@@ -264,7 +197,7 @@ pico_send(struct pico *p, struct np_msg *m)
 }
 
 /* A request nobody waits for (settings, sensors): fire and forget. */
-static void
+void
 pico_send_req(struct pico *p, struct np_msg *m)
 {
 	m->seq = seq_next++;
@@ -284,134 +217,6 @@ pico_gone(struct pico *p, struct pico_conn *c, const char *why)
 {
 	if (p->conn == c)
 		pico_down(p, why);
-}
-
-/* ---- console ----------------------------------------------------------- */
-
-static int32_t
-diff(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b);
-}
-
-static uint16_t
-rx_window(struct pico *p)
-{
-	size_t room = target_console_room(p->t);
-
-	return (uint16_t)(room < 0xffff ? room : 0xffff);
-}
-
-static void
-con_ack(struct pico *p)
-{
-	struct np_msg m = { .type = NP_CON_ACK };
-
-	m.u.ack.next = p->rx_next;
-	m.u.ack.window = rx_window(p);
-	if (pico_send(p, &m) == 0)
-		p->rx_limit = p->rx_next + m.u.ack.window;
-}
-
-static void
-con_input(struct pico *p, const struct np_con_data *d)
-{
-	int32_t skip = diff(p->rx_next, d->off);
-	size_t len = d->len, room;
-
-	if (skip < 0) {			/* the node's ring lost bytes */
-		log_debug("node %s: console skips %ld bytes the node lost",
-		    p->cf->node, -(long)skip);
-		p->rx_next = d->off;
-		skip = 0;
-	}
-	if ((size_t)skip >= len) {	/* had them: a resend */
-		con_ack(p);
-		return;
-	}
-	len -= (size_t)skip;
-	room = target_console_room(p->t);
-	if (len > room)
-		log_rl(&p->rl, "node %s: sent %zu console bytes past its "
-		    "window; dropped", p->cf->node, len - room);
-	target_console_output(p->t, d->data + skip, len < room ? len : room);
-	p->rx_next += (uint32_t)len;
-	con_ack(p);
-}
-
-/* Forget the n oldest bytes: the node has them. */
-static void
-con_drop(struct pico *p, size_t n)
-{
-	if (n == 0)
-		return;
-	memmove(p->tx, p->tx + n, p->tx_len - n);
-	p->tx_len -= n;
-	p->tx_base += (uint32_t)n;
-	if (diff(p->tx_sent, p->tx_base) < 0)
-		p->tx_sent = p->tx_base;
-	if (p->tx_full) {
-		p->tx_full = 0;
-		target_console_ready(p->t);
-	}
-}
-
-static void
-con_pump(struct pico *p)
-{
-	while (p->conn != NULL) {
-		struct np_msg m = { .type = NP_CON_DATA };
-		int32_t avail = diff(p->tx_base + (uint32_t)p->tx_len,
-		    p->tx_sent), win = diff(p->tx_limit, p->tx_sent);
-		size_t n;
-
-		if (avail <= 0 || win <= 0)
-			return;
-		n = (size_t)(avail < win ? avail : win);
-		if (n > NP_DATA_MAX)
-			n = NP_DATA_MAX;
-		m.u.con.off = p->tx_sent;
-		m.u.con.len = (uint16_t)n;
-		m.u.con.data = p->tx + (p->tx_sent - p->tx_base);
-		if (pico_send(p, &m) != 0)
-			return;
-		p->tx_sent += (uint32_t)n;
-	}
-}
-
-static void
-con_acked(struct pico *p, const struct np_con_ack *a)
-{
-	int32_t d = diff(a->next, p->tx_base);
-
-	if (d < 0)
-		return;			/* an old acknowledgement */
-	if ((size_t)d > p->tx_len) {
-		log_rl(&p->rl, "node %s: acknowledged console bytes never sent",
-		    p->cf->node);
-		return;
-	}
-	con_drop(p, (size_t)d);
-	p->tx_limit = a->next + a->window;
-	con_pump(p);
-}
-
-/* HELLO: where the node's console numbering stands. */
-static void
-con_resume(struct pico *p, const struct np_hello *h, int new_boot)
-{
-	int32_t d = diff(h->con_rx_next, p->tx_base);
-
-	if (!new_boot && d >= 0 && (size_t)d <= p->tx_len)
-		con_drop(p, (size_t)d);
-	else			/* renumber what is held from its next */
-		p->tx_base = h->con_rx_next;
-	p->tx_sent = p->tx_base;
-	p->tx_limit = p->tx_base;	/* until its CON_ACK gives a window */
-	if (new_boot || !p->rx_known) {
-		p->rx_next = h->con_tx_base;
-		p->rx_known = 1;
-	}
 }
 
 /* ---- link up ---------------------------------------------------------- */
@@ -466,14 +271,14 @@ pico_hello(struct pico *p, struct pico_conn *c, const struct np_msg *m,
 	offany = new_boot || !p->rx_known;
 	p->boot_id = h->boot_id;
 	p->booted = 1;
-	con_resume(p, h, new_boot);
+	pico_con_resume(p, h, new_boot);
 
 	w.u.welcome.proto = NP_VERSION;
 	w.u.welcome.daemon_id = daemon_id;
 	w.u.welcome.heartbeat_ms = NP_HEARTBEAT_MS;
 	w.u.welcome.dead_ms = NP_DEAD_MS;
 	w.u.welcome.con_rx_next = offany ? NP_OFF_ANY : p->rx_next;
-	w.u.welcome.con_window = rx_window(p);
+	w.u.welcome.con_window = pico_rx_window(p);
 	w.u.welcome.press_ms = p->cf->press_ms;
 	w.u.welcome.hold_ms = p->cf->hold_ms;
 	w.u.welcome.reset_ms = p->cf->reset_ms;
@@ -536,7 +341,7 @@ cc_of(uint8_t status)
 
 /* Send a request the core waits for: TARGET_PENDING or a code now. */
 static int
-pico_request(struct pico *p, struct np_msg *m, enum req_kind kind,
+pico_request(struct pico *p, struct np_msg *m, enum pico_req_kind kind,
     uint32_t token)
 {
 	struct pico_req *r = NULL;
@@ -614,7 +419,7 @@ on_result(struct pico *p, const struct np_msg *m)
 		return;
 	}
 	r->used = 0;
-	if (res->status == NP_OK && r->kind == REQ_POWER)
+	if (res->status == NP_OK && r->kind == PICO_REQ_POWER)
 		power_done(p, r->msg.u.power.action, res);
 	target_done(p->t, r->token, cc_of(res->status));
 }
@@ -644,10 +449,10 @@ pico_input(struct pico *p, const struct np_msg *m, uint64_t now)
 		on_state(p, &m->u.state);
 		break;
 	case NP_CON_DATA:
-		con_input(p, &m->u.con);
+		pico_con_input(p, &m->u.con);
 		break;
 	case NP_CON_ACK:
-		con_acked(p, &m->u.ack);
+		pico_con_acked(p, &m->u.ack);
 		break;
 	case NP_SENSORS:
 		p->sens = m->u.sensors;
@@ -736,9 +541,9 @@ pico_tick(struct target_src *src, uint64_t now)
 		pico_send(p, &m);
 	}
 	/* The core had room again after granting no window. */
-	if (p->conn != NULL && diff(p->rx_limit, p->rx_next) <= 0 &&
-	    rx_window(p) > 0)
-		con_ack(p);
+	if (p->conn != NULL && pico_diff(p->rx_limit, p->rx_next) <= 0 &&
+	    pico_rx_window(p) > 0)
+		pico_con_ack(p);
 	for (int i = 0; i < PICO_REQ_MAX; i++)
 		if (p->req[i].used && p->req[i].until <= now)
 			p->req[i].used = 0;	/* the core answered C3h */
@@ -790,11 +595,11 @@ pico_power(struct target_src *src, uint64_t now, enum target_power a,
 		m.type = NP_PULSE;
 		m.u.pulse.line = NP_LINE_RESET;
 		m.u.pulse.ms = DIAG_PULSE_MS;
-		return pico_request(p, &m, REQ_PULSE, tok);
+		return pico_request(p, &m, PICO_REQ_PULSE, tok);
 	default:
 		return CC_INVALID_FIELD;
 	}
-	return pico_request(p, &m, REQ_POWER, tok);
+	return pico_request(p, &m, PICO_REQ_POWER, tok);
 }
 
 static int
@@ -807,7 +612,7 @@ pico_identify(struct target_src *src, uint64_t now, unsigned secs,
 
 	p->now = now;
 	m.u.identify_s = (uint8_t)(force ? 255 : secs < 254 ? secs : 254);
-	if ((rc = pico_request(p, &m, REQ_IDENTIFY, tok)) != TARGET_PENDING)
+	if ((rc = pico_request(p, &m, PICO_REQ_IDENTIFY, tok)) != TARGET_PENDING)
 		return rc;
 	p->ident_forced = force;
 	p->ident_until = (!force && secs > 0) ? now + secs * 1000ull : 0;
@@ -859,51 +664,6 @@ pico_sensor_read(struct target_src *src, uint64_t now, size_t i,
 	default:
 		return -1;
 	}
-}
-
-static size_t
-pico_console_write(struct target_src *src, const uint8_t *d, size_t n)
-{
-	struct pico *p = src->dstate;
-	size_t room = PICO_CON_TX - p->tx_len;
-
-	if (n > room) {
-		n = room;
-		p->tx_full = 1;
-	}
-	memcpy(p->tx + p->tx_len, d, n);
-	p->tx_len += n;
-	con_pump(p);
-	return n;
-}
-
-static int
-pico_console_break(struct target_src *src, unsigned ms)
-{
-	struct pico *p = src->dstate;
-	struct np_msg m = { .type = NP_CON_BREAK };
-
-	if (p->conn == NULL)
-		return -1;
-	m.u.break_ms = (uint16_t)(ms < 0xffff ? ms : 0xffff);
-	pico_send_req(p, &m);
-	return 0;
-}
-
-static int
-pico_console_baud(struct target_src *src, unsigned baud)
-{
-	struct pico *p = src->dstate;
-	struct np_msg m = { .type = NP_CON_SET };
-
-	if (baud == 0)
-		return -1;
-	p->baud = baud;			/* sent again at each link up */
-	if (p->conn == NULL)
-		return 0;
-	m.u.set = (struct np_con_set){ baud, 8, 0, 1 };
-	pico_send_req(p, &m);
-	return 0;
 }
 
 const struct target_driver pico_driver = {
