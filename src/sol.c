@@ -39,7 +39,8 @@ send_pkt(struct core *c, struct sol *l, uint8_t seq, uint8_t ack,
 	p[1] = ack;
 	p[2] = acc;
 	p[3] = status;
-	memcpy(p + 4, data, len);
+	if (len > 0)
+		memcpy(p + 4, data, len);
 	core_send20(c, l->s, PAYLOAD_SOL, p, 4 + len);
 }
 
