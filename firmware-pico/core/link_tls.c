@@ -129,6 +129,20 @@ link_tls_init(struct link_tls *t, const char *name, const char *hex)
 	mbedtls_ssl_conf_max_version(&t->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
 	    MBEDTLS_SSL_MINOR_VERSION_3);
 #endif
+#if defined(MBEDTLS_SSL_MAX_FRAGMENT_LENGTH) && MBEDTLS_SSL_IN_CONTENT_LEN < 16384
+	/*
+	 * A small receive buffer (the Pico's): ask the daemon for records
+	 * that fit (RFC 6066 max_fragment_length; OpenSSL honours it).
+	 */
+	mbedtls_ssl_conf_max_frag_len(&t->conf,
+#if MBEDTLS_SSL_IN_CONTENT_LEN >= 4096
+	    MBEDTLS_SSL_MAX_FRAG_LEN_4096);
+#elif MBEDTLS_SSL_IN_CONTENT_LEN >= 2048
+	    MBEDTLS_SSL_MAX_FRAG_LEN_2048);
+#else
+	    MBEDTLS_SSL_MAX_FRAG_LEN_1024);
+#endif
+#endif
 	if ((r = mbedtls_ssl_conf_psk(&t->conf, t->psk, sizeof(t->psk),
 	    (const unsigned char *)t->id, strlen(t->id))) != 0 ||
 	    (r = mbedtls_ssl_setup(&t->ssl, &t->conf)) != 0)

@@ -88,8 +88,14 @@ node_con_welcome(struct node *n, const struct np_welcome *w)
 void
 node_con_ack(struct node *n, const struct np_con_ack *a)
 {
+	if ((int32_t)(a->next - n->con_tail) < 0) {
+		/* Up to bytes the ring dropped since: the window counts
+		 * from the oldest held. */
+		n->con_limit = n->con_tail + a->window;
+		return;
+	}
 	if (!within(a->next, n->con_tail, n->con_head))
-		return;			/* stale or bogus */
+		return;			/* past what was sent: bogus */
 	n->con_tail = a->next;
 	if (!within(n->con_sent, n->con_tail, n->con_head))
 		n->con_sent = n->con_tail;

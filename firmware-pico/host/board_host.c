@@ -294,12 +294,14 @@ board_wdt_feed(void)
 static void *
 wdt_thread(void *arg)
 {
+	uint64_t fed;
+
 	(void)arg;
 	for (;;) {
 		usleep(20000);
+		fed = atomic_load(&wdt_fed_ns);	/* before the clock */
 		if (atomic_load(&wdt_fired) ||
-		    mono_ns() - atomic_load(&wdt_fed_ns) <
-		    (uint64_t)WDT_MS * 1000000u)
+		    (int64_t)(mono_ns() - fed) < (int64_t)WDT_MS * 1000000)
 			continue;
 		atomic_store(&wdt_fired, 1);
 		host_event("watchdog reboot");
