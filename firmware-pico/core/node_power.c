@@ -150,7 +150,7 @@ node_press(struct node *n, unsigned line, uint32_t ms, uint32_t now)
 }
 
 /* Press for a power action: the RESULT as the table says. */
-static void
+static int
 press_result(struct node *n, uint32_t seq, unsigned line, uint32_t ms,
     uint8_t flags, uint32_t now)
 {
@@ -159,9 +159,10 @@ press_result(struct node *n, uint32_t seq, unsigned line, uint32_t ms,
 	st = node_press(n, line, ms, now);
 	if (st != NP_OK) {
 		node_result(n, seq, (uint8_t)st, 0, 0);
-		return;
+		return st;
 	}
 	node_result(n, seq, NP_OK, flags | NP_RF_PRESSED, n->line[line].ms);
+	return NP_OK;
 }
 
 void
@@ -220,9 +221,8 @@ node_power_request(struct node *n, const struct np_msg *m, uint32_t now)
 			    now);
 			break;
 		}
-		press_result(n, m->seq, NP_LINE_POWER, n->hold_ms, blind,
-		    now);
-		if (!n->line[NP_LINE_POWER].busy)
+		if (press_result(n, m->seq, NP_LINE_POWER, n->hold_ms, blind,
+		    now) != NP_OK)
 			break;
 		n->cycle = blind ? 2 : 1;
 		n->cycle_t = now + n->line[NP_LINE_POWER].ms +

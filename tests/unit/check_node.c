@@ -558,6 +558,17 @@ START_TEST(cycle)
 	ck_assert_uint_ge(now - t0, 5000);
 	ck_assert_int_ge(find_event("arm 0 300"), 0);
 
+	/* A cycle while the button is held: busy, no cycle started. */
+	start_up(1);
+	server_on = 1;
+	r = power(NP_PWR_SOFT, 1);
+	ck_assert_uint_eq(r.status, NP_OK);
+	r = power(NP_PWR_CYCLE, 2);
+	ck_assert_uint_eq(r.status, NP_E_BUSY);
+	ck_assert_uint_eq(node.cycle, 0);
+	idle(5000);
+	ck_assert_int_eq(presses[0], 1);
+
 	/* Unsensed: hold, 2 s, press. */
 	start_up(0);
 	r = power(NP_PWR_CYCLE, 2);
