@@ -6,7 +6,13 @@
  *	    [--hold-ms MS] [--reset-ms MS] [--no-sense] [--flood BYTES_PER_S]
  *	    [--server-on] [--toggle-ms 100] [--force-off-ms 4000]
  *
- * ADDR is IPv4 (127.0.0.1:7000) or bracketed IPv6 ([::1]:7000).
+ * ADDR is IPv4 (127.0.0.1:7000) or bracketed IPv6 ([::1]:7000).  The
+ * simulated server: the power button toggles it at release when pressed
+ * --toggle-ms or longer, a hold of --force-off-ms forces it off at that
+ * mark, a reset pulse reboots it when on; its power LED is the sense
+ * input (none with --no-sense: power unknown); at power-on its console
+ * prints a boot log ending in "login: ", it echoes what it receives and,
+ * with --flood, prints that many bytes a second while on.
  *
  * stdout: one event per line, line-buffered, each starting with the
  * CLOCK_MONOTONIC time in seconds with 6 decimals (Python's
@@ -145,6 +151,7 @@ main(int argc, char *argv[])
 	struct sigaction sa;
 	socklen_t sslen = 0;
 	const char *server = NULL, *psk = NULL, *name = NULL;
+	uint32_t try = 0;
 	int c, no_sense = 0, up = 0, st, r;
 
 	memset(&nc, 0, sizeof(nc));
@@ -204,6 +211,7 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	node_init(&node, &nc, &link_tls_ops, &tls, board_now_ms());
+	try = node.next_try;
 
 	while (!quit) {
 		if (hang) {
@@ -223,6 +231,7 @@ main(int argc, char *argv[])
 			board_host_reboot_done();
 			node_init(&node, &nc, &link_tls_ops, &tls,
 			    board_now_ms());
+			try = node.next_try;
 		}
 		st = node.state;
 		node_poll(&node, board_now_ms());
@@ -230,10 +239,19 @@ main(int argc, char *argv[])
 			up = node.state == NODE_UP;
 			host_event("link %s", up ? "up" : "down");
 		}
-		if (st != NODE_DOWN && st != NODE_UP && node.state ==
-		    NODE_DOWN && tls.err != 0) {
-			fprintf(stderr, "pmb-node-sim: link failed: mbedTLS "
-			    "-0x%04x\n", (unsigned)-tls.err);
+		/* next_try moves when an attempt failed or a link dropped. */
+		if (node.next_try != try && st != NODE_UP) {
+			if (tls.err != 0)
+				fprintf(stderr, "pmb-node-sim: link failed: "
+				    "mbedTLS -0x%04x\n", (unsigned)-tls.err);
+			else
+				fprintf(stderr, "pmb-node-sim: link failed: "
+				    "no connection, or no WELCOME; next in "
+				    "%lu ms\n", (unsigned long)(node.next_try -
+				    board_now_ms()));
+		}
+		if (node.next_try != try) {
+			try = node.next_try;
 			tls.err = 0;
 		}
 		usleep(2000);
