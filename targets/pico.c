@@ -619,6 +619,31 @@ pico_identify(struct target_src *src, uint64_t now, unsigned secs,
 	return rc;
 }
 
+/*
+ * IPMI Cold Reset of the target (`ipmitool -t N bmc reset cold`) restarts
+ * the node (its outputs are released at reset); Warm Reset only drops the
+ * link, which the node opens again at once.
+ */
+static int
+pico_reset_link(struct target_src *src, uint64_t now, int cold, uint32_t tok)
+{
+	struct pico *p = src->dstate;
+	struct np_msg m = { .type = NP_REBOOT };
+	struct pico_conn *c = p->conn;
+
+	p->now = now;
+	if (c == NULL)
+		return CC_NOT_SUPPORTED_STATE;
+	if (cold) {
+		m.u.reboot_magic = NP_REBOOT_MAGIC;
+		return pico_request(p, &m, PICO_REQ_REBOOT, tok);
+	}
+	log_info("node %s: link reset by IPMI", p->cf->node);
+	pico_down(p, "warm reset");
+	pico_link_close(c, "warm reset");
+	return CC_OK;
+}
+
 /* What the node measures: board temperature, VSYS, WiFi signal. */
 static const struct target_sensor pico_sensors[] = {
 	/* name		type  unit m  rexp signed unc  ucr */
@@ -680,6 +705,7 @@ const struct target_driver pico_driver = {
 	.status		= pico_status,
 	.power		= pico_power,
 	.identify	= pico_identify,
+	.reset_link	= pico_reset_link,
 	.sensor_list	= pico_sensor_list,
 	.sensor_read	= pico_sensor_read,
 	.console_write	= pico_console_write,

@@ -37,6 +37,7 @@ enum pico_req_kind {
 	PICO_REQ_POWER,
 	PICO_REQ_PULSE,
 	PICO_REQ_IDENTIFY,
+	PICO_REQ_REBOOT,
 };
 
 /* A request the core waits for. */

@@ -16,6 +16,8 @@
 #define MBEDTLS_SSL_EXTENDED_MASTER_SECRET
 #define MBEDTLS_SSL_IN_CONTENT_LEN	2048
 #define MBEDTLS_SSL_OUT_CONTENT_LEN	2048
+/* Ask for records that fit (pmbd also sends at most 2 KiB a record). */
+#define MBEDTLS_SSL_MAX_FRAGMENT_LENGTH
 
 #define MBEDTLS_AES_C
 #define MBEDTLS_AES_FEWER_TABLES
