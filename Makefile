@@ -71,4 +71,9 @@ PICO_BOARD ?= pico_w
 firmware: $(B)/mkuf2
 	@./scripts/firmware.sh $(PICO_BOARD)
 
-.PHONY: firmware
+# The board layer under the rp2040js emulator (needs the SDK, node and the
+# RP2040 boot ROM: RP2040_BOOTROM=...); make check runs it when they are set.
+firmware-test: $(B)/mkuf2
+	@./scripts/emu-test.sh
+
+.PHONY: firmware firmware-test

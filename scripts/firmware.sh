@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 case $board in
 pico_w) family=rp2040 ;;
 pico2_w) family=rp2350 ;;
-*) echo "firmware: PICO_BOARD must be pico_w or pico2_w" >&2; exit 2 ;;
+pico) family=rp2040 ;;		# the emulator test firmware (tests/emu)
+*) echo "firmware: PICO_BOARD must be pico_w, pico2_w or pico" >&2; exit 2 ;;
 esac
 if [ -z "${PICO_SDK_PATH:-}" ] || [ ! -f "$PICO_SDK_PATH/pico_sdk_init.cmake" ]; then
 	cat >&2 <<MSG
@@ -32,11 +33,13 @@ cmake -S firmware-pico -B "$out/cmake" -DPICO_BOARD="$board" \
 	{ tail -30 "$out/cmake.log" >&2; exit 1; }
 cmake --build "$out/cmake" -j"$(nproc)" >"$out/build.log" 2>&1 ||
 	{ grep -E "error|Error" "$out/build.log" | head -30 >&2; exit 1; }
-cp "$out/cmake/pmb-node.elf" "$out/pmb-node.elf"
-cp "$out/cmake/pmb-node.bin" "$out/pmb-node.bin"
-build/mkuf2 -f "$family" "$out/pmb-node.elf" "$out/pmb-node.uf2"
+img=pmb-node
+[ "$board" = pico ] && img=pmb-emu
+cp "$out/cmake/$img.elf" "$out/$img.elf"
+cp "$out/cmake/$img.bin" "$out/$img.bin"
+build/mkuf2 -f "$family" "$out/$img.elf" "$out/$img.uf2"
 # Flash: what is loaded into flash; static RAM: what lives in RAM at run.
-arm-none-eabi-size -A "$out/pmb-node.elf" | awk -v b="$board" '
+arm-none-eabi-size -A "$out/$img.elf" | awk -v b="$board" '
 	/^\.(boot2|text|rodata|binary_info|ARM.exidx|ARM.extab|data|ram_vector_table|uninitialized_data|scratch_x|scratch_y|bss|heap|stack_dummy|flash_end|embedded_block|embedded_end_block|tdata|tbss|preinit_array|init_array|fini_array)/ {
 		s[$1] = $2
 	}
@@ -46,4 +49,4 @@ arm-none-eabi-size -A "$out/pmb-node.elf" | awk -v b="$board" '
 		printf "firmware %s: flash %d bytes (%.1f KB), static RAM %d bytes (%.1f KB)\n", b, flash, flash / 1024, ram, ram / 1024;
 		if (flash > 400 * 1024 || ram > 80 * 1024) { print "firmware: over budget (400 KB flash, 80 KB RAM)"; exit 1 }
 	}'
-ls -l "$out"/pmb-node.elf "$out"/pmb-node.bin "$out"/pmb-node.uf2
+ls -l "$out/$img.elf" "$out/$img.bin" "$out/$img.uf2"

@@ -45,6 +45,11 @@ for t in tests/blackbox/*.sh; do
 	case $t in */lib.sh) continue ;; esac
 	run "black-box: ${t##*/}" bash "$t"
 done
+if [ -n "${PICO_SDK_PATH:-}" ]; then
+	run "emulator: board layer (rp2040js)" scripts/emu-test.sh
+else
+	echo "=== emulator: skipped (no PICO_SDK_PATH; make firmware-test runs it)"
+fi
 if [ -x scripts/fuzz-smoke.sh ]; then
 	run "fuzz: packet decoder and node codec" scripts/fuzz-smoke.sh "${FUZZ_SECONDS:-20}"
 fi

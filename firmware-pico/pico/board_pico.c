@@ -2,10 +2,11 @@
  * board_pico.c: board.h on a Pico W / Pico 2 W with the Pico SDK: GPIO,
  * hardware alarms (the timer interrupt releases a button whatever the main
  * loop does), the console UART (interrupt-driven receive ring), the
- * hardware watchdog, the ROSC/TRNG random source, board sensors and the
- * LED on the WiFi chip.  The TCP part is in net_pico.c.
+ * hardware watchdog, the ROSC/TRNG random source and the temperature
+ * sensor: what every RP2040/RP2350 board has (the emulator test runs it on
+ * a plain Pico).  The W boards' parts (LED, VSYS, RSSI) are in
+ * board_pico_w.c, TCP in net_pico.c.
  */
-#include <malloc.h>
 #include <string.h>
 
 #include "hardware/adc.h"
@@ -13,7 +14,6 @@
 #include "hardware/irq.h"
 #include "hardware/uart.h"
 #include "hardware/watchdog.h"
-#include "pico/cyw43_arch.h"
 #include "pico/rand.h"
 #include "pico/stdlib.h"
 
@@ -32,7 +32,6 @@ static uint8_t rx_ring[UART_RX_RING];
 static volatile uint32_t rx_head, rx_tail;
 static alarm_id_t break_alarm;
 
-static int core_led, led_mode, led_now = -1;
 
 void
 board_pico_init(void)
@@ -60,12 +59,15 @@ board_pin_ok(uint8_t pin)
 void
 board_pin_mode(uint8_t pin, int mode)
 {
+	bool level;
+
 	if (!board_pin_ok(pin))
 		return;
+	level = gpio_get_out_level(pin);	/* set by board_pin_set */
 	gpio_init(pin);
 	switch (mode) {
-	case NP_PIN_OUT:
-		gpio_put(pin, 0);
+	case NP_PIN_OUT:			/* keep the level asked first */
+		gpio_put(pin, level);
 		gpio_set_dir(pin, GPIO_OUT);
 		break;
 	case NP_PIN_IN_UP:
@@ -248,30 +250,8 @@ board_random(void)
 	return get_rand_32();
 }
 
-/* VSYS through ADC3; on the W boards GPIO29 is shared with the WiFi chip's
- * SPI clock, so the chip is held (and woken) around the reading. */
-static uint16_t
-vsys_mv(void)
-{
-	uint32_t sum = 0;
-
-#if CYW43_USES_VSYS_PIN
-	cyw43_thread_enter();
-	(void)cyw43_arch_gpio_get(CYW43_WL_GPIO_VBUS_PIN);
-#endif
-	adc_gpio_init(PICO_VSYS_PIN);
-	adc_select_input(PICO_VSYS_PIN - ADC_BASE_PIN);
-	for (int i = 0; i < 8; i++)
-		sum += adc_read();
-#if CYW43_USES_VSYS_PIN
-	cyw43_thread_exit();
-#endif
-	/* VSYS / 3 at the pin, 3.3 V reference, 12 bits, 8 samples. */
-	return (uint16_t)(sum * 3u * 3300u / 4096u / 8u);
-}
-
-static int16_t
-temp_cdeg(void)
+int16_t
+board_pico_temp_cdeg(void)
 {
 	uint32_t raw = 0, mv;
 
@@ -281,22 +261,6 @@ temp_cdeg(void)
 	mv = raw * 3300u / 4096u / 8u;
 	/* 27 degC at 0.706 V, -1.721 mV per degC (RP2040 datasheet). */
 	return (int16_t)(2700 - ((int32_t)mv - 706) * 100000 / 1721);
-}
-
-void
-board_info(struct board_info *bi)
-{
-	extern char __StackLimit, __bss_end__;
-	struct mallinfo mi = mallinfo();
-	int32_t rssi = 0;
-
-	bi->temp_cdeg = temp_cdeg();
-	bi->vsys_mv = vsys_mv();
-	if (cyw43_wifi_get_rssi(&cyw43_state, &rssi) != 0)
-		rssi = 0;
-	bi->rssi = (int8_t)(rssi < -128 ? -128 : rssi > 0 ? 0 : rssi);
-	bi->free_mem = (uint32_t)(&__StackLimit - &__bss_end__) -
-	    (uint32_t)mi.uordblks;
 }
 
 const char *
@@ -320,44 +284,3 @@ board_reboot(void)
 		tight_loop_contents();
 }
 
-void
-board_led(int on)
-{
-	core_led = on;
-}
-
-void
-board_pico_led_mode(int mode)
-{
-	led_mode = mode;
-}
-
-/* The LED patterns a person at the rack reads (docs/firmware.md). */
-void
-board_pico_led_poll(uint32_t now)
-{
-	uint32_t t;
-	int on;
-
-	switch (led_mode) {
-	case PORT_LED_WIFI:		/* two short blinks a second */
-		t = now % 1000;
-		on = t < 100 || (t >= 200 && t < 300);
-		break;
-	case PORT_LED_SETUP:		/* long on, short off */
-		on = now % 2000 < 1500;
-		break;
-	case PORT_LED_ERROR:		/* rapid flicker */
-		on = (now / 50) & 1;
-		break;
-	default:			/* the core: on when linked, slow
-					   blink without a link, fast blink
-					   to identify */
-		on = core_led;
-		break;
-	}
-	if (on != led_now) {
-		led_now = on;
-		cyw43_arch_gpio_put(CYW43_WL_GPIO_LED_PIN, on);
-	}
-}

@@ -70,6 +70,7 @@ void	 net_set_server(void);		/* from settings */
 
 /* board_pico.c */
 void	 board_pico_init(void);
+int16_t	 board_pico_temp_cdeg(void);
 void	 board_pico_led_mode(int mode);	/* PORT_LED_* */
 void	 board_pico_led_poll(uint32_t now);
 #define PORT_LED_CORE	0	/* the core decides (linked, identify) */
