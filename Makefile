@@ -57,6 +57,59 @@ clean:
 
 .PHONY: all deps run check clean
 
+# make install [DESTDIR=...] [PREFIX=/usr]: the daemon, its systemd units
+# (the binary's and the configuration's paths substituted), the sysusers.d
+# entry for user pmbd, the man pages and, unless one is there already,
+# pmbd.conf (otherwise pmbd.conf.example next to it).  `make uninstall`
+# removes all but the configuration and the state.
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+SYSCONFDIR ?= /etc
+UNITDIR	?= /lib/systemd/system
+SYSUSERSDIR ?= /usr/lib/sysusers.d
+MANDIR	?= $(PREFIX)/share/man
+CONFDIR	 = $(DESTDIR)$(SYSCONFDIR)/pmbd
+
+install: $(B)/pmbd
+	install -d $(DESTDIR)$(SBINDIR) $(CONFDIR) $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(B)/pmbd $(DESTDIR)$(SBINDIR)/pmbd
+	for u in pmbd.service pmbd.socket; do \
+	    sed -e 's#/usr/sbin/pmbd#$(SBINDIR)/pmbd#g' \
+	        -e 's#/etc/pmbd/#$(SYSCONFDIR)/pmbd/#g' systemd/$$u \
+	        > $(DESTDIR)$(UNITDIR)/$$u.new && \
+	    chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.new && \
+	    mv -f $(DESTDIR)$(UNITDIR)/$$u.new $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	install -m 0644 systemd/pmbd.sysusers $(DESTDIR)$(SYSUSERSDIR)/pmbd.conf
+	install -m 0644 man/pmbd.8 $(DESTDIR)$(MANDIR)/man8/pmbd.8
+	install -m 0644 man/pmbd.conf.5 $(DESTDIR)$(MANDIR)/man5/pmbd.conf.5
+	@if [ -e $(CONFDIR)/pmbd.conf ]; then \
+	    echo "install: keeping $(CONFDIR)/pmbd.conf, new one as pmbd.conf.example"; \
+	    install -m 0644 etc/pmbd.conf $(CONFDIR)/pmbd.conf.example; \
+	else \
+	    echo "install -m 0640 etc/pmbd.conf $(CONFDIR)/pmbd.conf"; \
+	    install -m 0640 etc/pmbd.conf $(CONFDIR)/pmbd.conf; \
+	fi
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && \
+	    command -v systemd-sysusers >/dev/null; then \
+	    systemd-sysusers $(SYSUSERSDIR)/pmbd.conf && \
+	    chgrp pmbd $(CONFDIR)/pmbd.conf && \
+	    { systemctl daemon-reload 2>/dev/null || true; }; \
+	else \
+	    echo "install: then run systemd-sysusers and chgrp pmbd $(SYSCONFDIR)/pmbd/pmbd.conf"; \
+	fi
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/pmbd $(DESTDIR)$(UNITDIR)/pmbd.service \
+	    $(DESTDIR)$(UNITDIR)/pmbd.socket $(DESTDIR)$(SYSUSERSDIR)/pmbd.conf \
+	    $(DESTDIR)$(MANDIR)/man8/pmbd.8 $(DESTDIR)$(MANDIR)/man5/pmbd.conf.5 \
+	    $(CONFDIR)/pmbd.conf.example
+	@echo "uninstall: kept $(CONFDIR)/pmbd.conf and the state in /var/lib/pmbd"
+
+.PHONY: install uninstall
+
 -include $(PMBD_OBJ:.o=.d)
 
 bench: deps

@@ -56,7 +56,7 @@ S=$TOP/systemd/pmbd.service
 for want in 'Type=notify' 'NotifyAccess=main' 'WatchdogSec=30s' \
     'ExecStartPre=/usr/sbin/pmbd -n -c /etc/pmbd/pmbd.conf' \
     'ExecStart=/usr/sbin/pmbd -f -c /etc/pmbd/pmbd.conf' \
-    'ExecReload=/bin/kill -HUP $MAINPID' 'DynamicUser=yes' \
+    'ExecReload=/bin/kill -HUP $MAINPID' 'User=pmbd' \
     'StateDirectory=pmbd' 'ConfigurationDirectory=pmbd' \
     'AmbientCapabilities=CAP_NET_BIND_SERVICE' \
     'CapabilityBoundingSet=CAP_NET_BIND_SERVICE' 'UMask=0077' \
