@@ -45,6 +45,8 @@ struct conf_target {
 	void				*con_dconf;
 	int				 has_listen;
 	struct conf_addr		 listen;
+	uint64_t			 hash;	/* of its whole block: reload
+						   restarts it if it differs */
 };
 
 /* Every UDP endpoint: global listeners (target 0) then per-target ones. */
@@ -53,12 +55,16 @@ struct conf_endpoint {
 	uint8_t			 target;	/* 0: bridge endpoint */
 };
 
-/* A driver option value, handed to the driver without libconfig types. */
+/* A driver option value, handed to the driver without libconfig types.
+ * CONF_LIST: a list or array of strings (an argv), in list[0..n). */
+#define CONF_LIST_MAX		32
 struct conf_value {
-	enum { CONF_INT, CONF_BOOL, CONF_FLOAT, CONF_STRING } type;
+	enum { CONF_INT, CONF_BOOL, CONF_FLOAT, CONF_STRING, CONF_LIST } type;
 	long long	 i;
 	double		 f;
 	const char	*s;
+	const char	*list[CONF_LIST_MAX];
+	size_t		 n;
 };
 
 struct conf {
@@ -84,6 +90,8 @@ struct conf {
 	uint16_t		 product_id;
 	int			 has_node_listen;
 	struct conf_addr	 node_listen;	/* TCP, nodes call in (pico) */
+	char			 user[64];	/* drop to, when root */
+	char			 group[64];
 };
 
 /* 0 or -1 with one line "FILE:LINE: problem" in err. */
@@ -92,5 +100,11 @@ struct conf *conf_free(struct conf *);
 const struct conf_user *conf_user_find(const struct conf *,
 	    const uint8_t *name, size_t len);
 int	 conf_parse_addr(const char *, struct conf_addr *);
+/*
+ * Reload: reorder new's endpoints so that each one old also has keeps
+ * old's index (sessions and SOL name endpoints by index); the others take
+ * the free indexes.  A slot of neither is a hole (addr.len == 0).
+ */
+void	 conf_align_eps(struct conf *new, const struct conf *old);
 
 #endif

@@ -63,6 +63,9 @@ struct core *core_new(const struct conf *, const struct core_ops *,
 struct core *core_free(struct core *);
 /* 0, or -1 when its console history cannot be allocated. */
 int	 core_add_target(struct core *, struct target *);
+/* Reload: see core.c. */
+void	 core_remove_target(struct core *, uint8_t addr);
+unsigned core_set_conf(struct core *, const struct conf *);
 void	 core_input(struct core *, int ep, const struct peer *,
 	    const uint8_t *, size_t, uint64_t now);
 /* Call at least every 100 ms: expiry, driver ticks, pending timeouts. */

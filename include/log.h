@@ -13,6 +13,8 @@
 #define LOG_FMT(a, b)	__attribute__((format(printf, a, b)))
 
 void	log_init(int foreground, int verbose);
+/* Send every line here instead (the journal, with fields), or NULL. */
+void	log_sink(void (*)(int priority, const char *));
 int	log_verbose(void);
 void	log_warn(const char *, ...) LOG_FMT(1, 2);
 void	log_warnx(const char *, ...) LOG_FMT(1, 2);

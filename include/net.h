@@ -20,6 +20,13 @@ struct net *net_new(const struct conf *, char *err, size_t);
 /* Starts reading: datagrams go to the core from the event loop. */
 void	 net_start(struct net *, struct event_base *, struct core *);
 struct net *net_free(struct net *);
+/*
+ * Reload: new's endpoints aligned with old's (conf_align_eps).  Binds the
+ * new ones first: on failure, -1 with err and nothing changed; then
+ * closes the ones that went.  Unchanged sockets stay as they are.
+ */
+int	 net_reload(struct net *, const struct conf *old,
+	    const struct conf *new, char *err, size_t);
 /* core_ops.send */
 void	 net_send(void *, int ep, const struct peer *, const uint8_t *, size_t);
 uint64_t net_now(void);		/* monotonic ms */

@@ -261,6 +261,20 @@ conf_value_of(const config_setting_t *s, struct conf_value *v)
 		v->type = CONF_STRING;
 		v->s = config_setting_get_string(s);
 		return 0;
+	case CONFIG_TYPE_ARRAY:
+	case CONFIG_TYPE_LIST:		/* strings only: an argv */
+		v->type = CONF_LIST;
+		if (config_setting_length(s) > CONF_LIST_MAX)
+			return -1;
+		for (int i = 0; i < config_setting_length(s); i++) {
+			const char *e = config_setting_get_string(
+			    config_setting_get_elem(s, i));
+
+			if (e == NULL)
+				return -1;
+			v->list[v->n++] = e;
+		}
+		return 0;
 	default:
 		return -1;
 	}
@@ -285,8 +299,10 @@ driver_options(struct cctx *c, const struct conf_target *t,
 		if (skipped)
 			continue;
 		if (conf_value_of(s, &v) != 0)
-			return cerr(c, s, "targets: %s: %s must be a number, "
-			    "boolean or string", t->name, k);
+			return cerr(c, s, v.type == CONF_LIST ? "targets: %s: "
+			    "%s must be a list of at most 32 strings" :
+			    "targets: %s: %s must be a number, boolean or "
+			    "string", t->name, k);
 		derr[0] = '\0';
 		if (drv->conf_set(dconf, k, &v, derr, sizeof(derr)) != 0)
 			return cerr(c, s, "targets: %s: %s", t->name,
@@ -370,6 +386,51 @@ check_unique(struct cctx *c, const struct conf *cf,
 	return 0;
 }
 
+/* FNV-1a over a setting, names and values, recursively (reload's diff). */
+static uint64_t
+hash_bytes(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+static uint64_t
+hash_setting(uint64_t h, const config_setting_t *s)
+{
+	const char *name = config_setting_name(s), *str;
+	long long ll;
+	double d;
+	int b;
+
+	if (name != NULL)
+		h = hash_bytes(h, name, strlen(name) + 1);
+	h = hash_bytes(h, &(int){ config_setting_type(s) }, sizeof(int));
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		ll = config_setting_get_int64(s);
+		return hash_bytes(h, &ll, sizeof(ll));
+	case CONFIG_TYPE_FLOAT:
+		d = config_setting_get_float(s);
+		return hash_bytes(h, &d, sizeof(d));
+	case CONFIG_TYPE_BOOL:
+		b = config_setting_get_bool(s);
+		return hash_bytes(h, &b, sizeof(b));
+	case CONFIG_TYPE_STRING:
+		str = config_setting_get_string(s);
+		return hash_bytes(h, str, strlen(str) + 1);
+	default:
+		for (int i = 0; i < config_setting_length(s); i++)
+			h = hash_setting(h, config_setting_get_elem(s, i));
+		return hash_bytes(h, "}", 1);
+	}
+}
+
 static int
 parse_target(struct cctx *c, struct conf *cf, const config_setting_t *g)
 {
@@ -431,6 +492,7 @@ parse_target(struct cctx *c, struct conf *cf, const config_setting_t *g)
 	if (check_unique(c, cf, t, t->drv, t->dconf, g) != 0 ||
 	    check_unique(c, cf, t, t->con_drv, t->con_dconf, g) != 0)
 		return -1;
+	t->hash = hash_setting(0xcbf29ce484222325ull, g);
 	return 0;
 }
 
@@ -549,6 +611,14 @@ parse_top(struct cctx *c, struct conf *cf, config_t *lc)
 			if (get_uint(c, s, 0, 0xfffff, &v) != 0)
 				return -1;
 			cf->manufacturer_id = (uint32_t)v;
+		} else if (strcmp(k, "user") == 0 || strcmp(k, "group") == 0) {
+			char *dst = k[0] == 'u' ? cf->user : cf->group;
+
+			if (get_string(c, s, &str) != 0)
+				return -1;
+			if (str[0] == '\0' || strlen(str) >= sizeof(cf->user))
+				return cerr(c, s, "%s: expected a name", k);
+			strcpy(dst, str);
 		} else if (strcmp(k, "product_id") == 0) {
 			if (get_uint(c, s, 0, 0xffff, &v) != 0)
 				return -1;
@@ -679,4 +749,42 @@ conf_user_find(const struct conf *cf, const uint8_t *name, size_t len)
 		    memcmp(cf->users[i].name, name, len) == 0)
 			return &cf->users[i];
 	return NULL;
+}
+
+static int
+ep_equal(const struct conf_endpoint *a, const struct conf_endpoint *b)
+{
+	return a->addr.len != 0 && b->addr.len != 0 &&
+	    a->target == b->target && strcmp(a->addr.text, b->addr.text) == 0;
+}
+
+void
+conf_align_eps(struct conf *nw, const struct conf *old)
+{
+	struct conf_endpoint out[CONF_MAX_ENDPOINTS];
+	int used[CONF_MAX_ENDPOINTS] = { 0 }, taken[CONF_MAX_ENDPOINTS] = { 0 };
+	size_t n = 0;
+
+	memset(out, 0, sizeof(out));
+	for (size_t i = 0; i < old->neps; i++)
+		for (size_t j = 0; j < nw->neps; j++)
+			if (!used[j] && ep_equal(&old->eps[i], &nw->eps[j])) {
+				out[i] = nw->eps[j];
+				used[j] = taken[i] = 1;
+				if (i + 1 > n)
+					n = i + 1;
+				break;
+			}
+	for (size_t j = 0, k = 0; j < nw->neps; j++) {
+		if (used[j])
+			continue;
+		while (taken[k])
+			k++;
+		out[k] = nw->eps[j];
+		taken[k] = 1;
+		if (k + 1 > n)
+			n = k + 1;
+	}
+	memcpy(nw->eps, out, sizeof(out));
+	nw->neps = n;
 }

@@ -95,6 +95,71 @@ core_add_target(struct core *c, struct target *t)
 	return 0;
 }
 
+/*
+ * Reload: a target goes.  Its SOL instance ends (the viewer is told, as by
+ * a Deactivate Payload from elsewhere) and its history is freed.  Requests
+ * it still owed an answer time out (C3h): its driver has been stopped.
+ */
+void
+core_remove_target(struct core *c, uint8_t addr)
+{
+	struct sol *l = c->sol[addr];
+
+	if (l != NULL) {
+		struct session *s = l->s;
+
+		if (s != NULL) {
+			sol_deactivate(c, l, 1);
+			s->sol_target = 0;
+		}
+		sol_free(l);
+		free(l);
+		c->sol[addr] = NULL;
+	}
+	c->targets[addr] = NULL;
+}
+
+static int
+same_ep(const struct conf *a, const struct conf *b, int ep)
+{
+	return ep >= 0 && (size_t)ep < a->neps && (size_t)ep < b->neps &&
+	    a->eps[ep].addr.len != 0 &&
+	    strcmp(a->eps[ep].addr.text, b->eps[ep].addr.text) == 0 &&
+	    a->eps[ep].target == b->eps[ep].target;
+}
+
+/*
+ * Reload: the new configuration replaces the old one (which the caller
+ * frees after).  Sessions whose user was removed or changed (password,
+ * privilege), or whose endpoint went, end; the others go on.  Endpoints
+ * that stayed keep their index (conf_align_eps).  Returns how many ended.
+ */
+unsigned
+core_set_conf(struct core *c, const struct conf *cf)
+{
+	const struct conf *old = c->conf;
+	unsigned ended = 0;
+
+	for (size_t i = 0; i < c->st.n; i++) {
+		struct session *s = session_slot(&c->st, i);
+		const struct conf_user *ou, *nu;
+
+		if (s == NULL || s->state == SESSION_FREE)
+			continue;
+		ou = conf_user_find(old, s->user, s->user_len);
+		nu = conf_user_find(cf, s->user, s->user_len);
+		if (ou != NULL && nu != NULL && ou->priv == nu->priv &&
+		    memcmp(ou->key, nu->key, sizeof(ou->key)) == 0 &&
+		    same_ep(old, cf, s->ep))
+			continue;
+		session_close(&c->st, s);
+		ended++;
+	}
+	c->conf = cf;
+	c->env.timeout_ms = cf->target_timeout;
+	return ended;
+}
+
 void
 core_wake(struct core *c, uint64_t when)
 {

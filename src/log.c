@@ -14,6 +14,13 @@
 
 static int log_fg = 1;
 static int log_v;
+static void (*log_out)(int, const char *);
+
+void
+log_sink(void (*fn)(int, const char *))
+{
+	log_out = fn;
+}
 
 void
 log_init(int foreground, int verbose)
@@ -42,7 +49,9 @@ vlog(int pri, const char *fmt, va_list ap, int with_errno)
 
 		snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(saved));
 	}
-	if (log_fg) {
+	if (log_out != NULL)
+		log_out(pri, msg);
+	else if (log_fg) {
 		static const char *const tag[] = {
 			[LOG_ERR] = "error", [LOG_WARNING] = "warning",
 			[LOG_INFO] = "info", [LOG_DEBUG] = "debug",

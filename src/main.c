@@ -7,44 +7,42 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "conf.h"
 #include "core.h"
 #include "crypto.h"
+#include "daemon.h"
 #include "io.h"
 #include "log.h"
 #include "net.h"
+#include "notify.h"
 #include "state.h"
 #include "target.h"
 #include "version.h"
 
 #define TICK_MS		100
+#define STATUS_MS	10000
 
-struct ctx {
-	struct conf		*conf;
-	struct event_base	*base;
-	struct net		*net;
-	struct core		*core;
-	struct target		*targets;
-	size_t			 ntargets;
-	struct event		*wake;
-};
 
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: pmbd [-fnv] -c FILE\n"
+	    "       pmbd --ping ADDR:PORT\n"
 	    "       pmbd --version\n"
 	    "  -c FILE  configuration (libconfig syntax)\n"
 	    "  -f       stay in the foreground, log to stderr\n"
 	    "  -n       check the configuration and exit\n"
-	    "  -v       more logging (debug)\n");
+	    "  -v       more logging (debug)\n"
+	    "  --ping   send an RMCP presence ping: exit 0 on a pong within\n"
+	    "           2 s (a health check), 1 otherwise\n");
 	exit(2);
 }
 
 static void
 persist_cb(void *arg, const struct target *t)
 {
-	struct ctx *x = arg;
+	struct pmbd *x = arg;
 
 	if (state_save_target(x->conf->state_dir, t) != 0)
 		log_warn("target %s: cannot save state in %s", t->name,
@@ -55,7 +53,7 @@ static void
 send_cb(void *arg, int ep, const struct peer *peer, const uint8_t *p,
     size_t n)
 {
-	struct ctx *x = arg;
+	struct pmbd *x = arg;
 
 	net_send(x->net, ep, peer, p, n);
 }
@@ -64,7 +62,7 @@ send_cb(void *arg, int ep, const struct peer *peer, const uint8_t *p,
 static void
 wake_cb(void *arg, uint64_t when)
 {
-	struct ctx *x = arg;
+	struct pmbd *x = arg;
 	uint64_t now = net_now(), ms = when > now ? when - now : 0;
 	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) *
 	    1000 };
@@ -76,7 +74,7 @@ wake_cb(void *arg, uint64_t when)
 static void
 tick_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct ctx *x = arg;
+	struct pmbd *x = arg;
 
 	(void)fd;
 	(void)what;
@@ -86,13 +84,13 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 static void
 signal_cb(evutil_socket_t sig, short what, void *arg)
 {
-	struct ctx *x = arg;
+	struct pmbd *x = arg;
 
 	(void)what;
 	switch (sig) {
 	case SIGHUP:
-		log_warnx("SIGHUP: live reload is not supported yet; restart "
-		    "pmbd to apply a new configuration");
+		log_info("SIGHUP: reloading %s", x->path);
+		reload_run(x);
 		break;
 	default:
 		log_info("signal %d: shutting down", (int)sig);
@@ -100,34 +98,175 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
-static void
-start_targets(struct ctx *x)
+int
+pmbd_target_start(struct pmbd *x, const struct conf_target *ct, uint64_t now)
 {
-	const struct conf *cf = x->conf;
+	struct target *t;
+	int rc;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		log_warn("target %s", ct->name);
+		return -1;
+	}
+	target_setup(t, ct);
+	if ((rc = state_load_target(x->conf->state_dir, t)) < 0) {
+		log_warn("target %s: cannot load state from %s", t->name,
+		    x->conf->state_dir);
+		free(t);
+		return -1;
+	}
+	if (rc == 1)
+		log_warnx("target %s: state file was corrupt; kept as "
+		    ".corrupt, started afresh", t->name);
+	if (core_add_target(x->core, t) != 0) {
+		log_warnx("target %s: out of memory for its console history",
+		    t->name);
+		core_remove_target(x->core, t->addr);
+		free(t);
+		return -1;
+	}
+	x->targets[t->addr] = t;
+	if (target_start(t, now) != 0) {
+		log_warnx("target %s: driver %s failed to start", t->name,
+		    t->main.drv->name);
+		pmbd_target_stop(x, t->addr);
+		return -1;
+	}
+	return 0;
+}
+
+void
+pmbd_target_stop(struct pmbd *x, uint8_t addr)
+{
+	struct target *t = x->targets[addr];
+
+	if (t == NULL)
+		return;
+	core_remove_target(x->core, addr);
+	target_stop(t);
+	x->targets[addr] = NULL;
+	free(t);
+}
+
+void
+pmbd_status(struct pmbd *x, char *out, size_t len)
+{
+	unsigned n = 0, up = 0, down = 0;
 	uint64_t now = net_now();
 
-	x->ntargets = cf->ntargets;
-	if ((x->targets = calloc(cf->ntargets + 1, sizeof(*x->targets))) ==
-	    NULL)
-		fatal("calloc");
-	for (size_t i = 0; i < cf->ntargets; i++) {
-		struct target *t = &x->targets[i];
-		int rc;
+	for (int a = 1; a < 256; a++) {
+		struct target *t = x->targets[a];
+		struct target_status st;
 
-		target_setup(t, &cf->targets[i]);
-		if ((rc = state_load_target(cf->state_dir, t)) < 0)
-			fatal("target %s: cannot load state from %s", t->name,
-			    cf->state_dir);
-		if (rc == 1)
-			log_warnx("target %s: state file was corrupt; kept as "
-			    ".corrupt, started afresh", t->name);
-		if (core_add_target(x->core, t) != 0)
-			fatalx("target %s: out of memory for its console "
-			    "history", t->name);
-		if (target_start(t, now) != 0)
-			fatalx("target %s: driver %s failed to start", t->name,
-			    t->main.drv->name);
+		if (t == NULL)
+			continue;
+		n++;
+		if (t->main.drv->status == NULL)
+			continue;
+		memset(&st, 0, sizeof(st));
+		st.link_up = 1;
+		t->main.drv->status(&t->main, now, &st);
+		if (st.has_link && !st.link_up)
+			down++;
+		else
+			up++;
 	}
+	snprintf(out, len, "%u targets (%u reachable, %u unreachable), %u "
+	    "sessions", n, up, down, x->core->st.nactive);
+}
+
+static void
+status_cb(evutil_socket_t fd, short what, void *arg)
+{
+	char status[160];
+
+	(void)fd;
+	(void)what;
+	pmbd_status(arg, status, sizeof(status));
+	notify_status(status);
+}
+
+static void
+watchdog_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	notify_watchdog();		/* the loop runs: we are alive */
+}
+
+/* Journal lines get fields from the log vocabulary: "target NAME",
+ * "node NAME", "peer ADDR", "user NAME". */
+static const char *
+field(const char *msg, const char *word, char *out, size_t len)
+{
+	const char *p = msg;
+	size_t n = strlen(word), i = 0;
+
+	while ((p = strstr(p, word)) != NULL) {
+		if ((p == msg || p[-1] == ' ' || p[-1] == '(') &&
+		    p[n] == ' ')
+			break;
+		p += n;
+	}
+	if (p == NULL)
+		return NULL;
+	for (p += n + 1; *p != '\0' && *p != ':' && *p != ' ' &&
+	    *p != ',' && *p != ')' && i + 1 < len; p++)
+		out[i++] = *p;
+	out[i] = '\0';
+	return i > 0 ? out : NULL;
+}
+
+static void
+journal_sink(int pri, const char *msg)
+{
+	char t[64], p[80], u[32];
+	const char *target = field(msg, "target", t, sizeof(t));
+
+	if (target == NULL)
+		target = field(msg, "node", t, sizeof(t));
+	notify_journal_send(pri, msg, target, field(msg, "peer", p, sizeof(p)),
+	    field(msg, "user", u, sizeof(u)));
+}
+
+/* --ping ADDR:PORT: an RMCP/ASF presence ping; 0 on a pong within 2 s. */
+static int
+ping(const char *where)
+{
+	static const uint8_t req[12] = { 0x06, 0x00, 0xff, 0x06, 0x00, 0x00,
+	    0x11, 0xbe, 0x80, 0x2a, 0x00, 0x00 };
+	struct conf_addr a;
+	struct timeval tv = { 2, 0 };
+	uint8_t rsp[64];
+	struct buf b;
+	ssize_t n;
+	int fd;
+
+	if (conf_parse_addr(where, &a) != 0) {
+		fprintf(stderr, "pmbd: --ping: bad address \"%s\"\n", where);
+		return 2;
+	}
+	if ((fd = socket(a.ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0 ||
+	    connect(fd, (struct sockaddr *)&a.ss, a.len) != 0 ||
+	    send(fd, req, sizeof(req), 0) != (ssize_t)sizeof(req)) {
+		perror("pmbd: --ping");
+		return 1;
+	}
+	while ((n = recv(fd, rsp, sizeof(rsp), 0)) >= 0) {
+		buf_init(&b, rsp, (size_t)n);
+		if (buf_u8(&b) == 0x06 && (buf_skip(&b, 2), buf_u8(&b)) == 0x06 &&
+		    buf_le32(&b) == 0xbe110000u && buf_u8(&b) == 0x40 &&
+		    buf_u8(&b) == 0x2a && !b.err) {
+			close(fd);
+			printf("pong from %s\n", where);
+			return 0;
+		}
+	}
+	close(fd);
+	fprintf(stderr, "pmbd: no pong from %s\n", where);
+	return 1;
 }
 
 int
@@ -135,9 +274,13 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "version", no_argument, NULL, 'V' },
+		{ "ping", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ctx x = { 0 };
+	struct pmbd x = { 0 };
+	struct event *status_ev;
+	uint64_t wd_usec;
+	char status[160];
 	struct core_ops ops;
 	struct event *tick, *sigs[4];
 	const int signums[4] = { SIGINT, SIGTERM, SIGHUP, 0 };
@@ -164,12 +307,15 @@ main(int argc, char **argv)
 		case 'V':
 			printf("pmbd %s\n", PMBD_VERSION);
 			return 0;
+		case 'P':
+			return ping(optarg);
 		default:
 			usage();
 		}
 	}
 	if (path == NULL || optind != argc)
 		usage();
+	x.path = path;
 	if (conf_load(path, &x.conf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "pmbd: %s\n", err);
 		return 1;
@@ -190,6 +336,16 @@ main(int argc, char **argv)
 		fatal("cannot load state from %s", x.conf->state_dir);
 	if ((x.net = net_new(x.conf, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
+	/* Ports are bound: root is no longer needed. */
+	if (x.conf->user[0] != '\0') {
+		if (privdrop(x.conf->user, x.conf->group, x.conf->state_dir,
+		    err, sizeof(err)) != 0)
+			fatalx("%s", err);
+		log_info("running as %s (uid %u)", x.conf->user,
+		    (unsigned)getuid());
+	}
+	if (notify_journal())
+		log_sink(journal_sink);
 	if (!fg) {
 		/* Under systemd stay in the foreground: it supervises us. */
 		if (getenv("INVOCATION_ID") == NULL && daemon(0, 0) != 0)
@@ -211,7 +367,10 @@ main(int argc, char **argv)
 		fatalx("out of memory");
 	if (x.conf->has_node_listen)
 		x.core->env.node_listen = &x.conf->node_listen;
-	start_targets(&x);
+	for (size_t i = 0; i < x.conf->ntargets; i++)
+		if (pmbd_target_start(&x, &x.conf->targets[i], net_now()) != 0)
+			fatalx("target %s could not start",
+			    x.conf->targets[i].name);
 	net_start(x.net, x.base, x.core);
 	if (rc == 1)
 		log_warnx("pmbd.state was corrupt; kept as .corrupt, new GUID");
@@ -224,24 +383,46 @@ main(int argc, char **argv)
 		if (sigs[i] == NULL || event_add(sigs[i], NULL) != 0)
 			fatalx("cannot watch signals");
 	}
+	/* systemd: WATCHDOG=1 from the loop itself, STATUS= now and then. */
+	if ((wd_usec = notify_watchdog_usec()) > 0) {
+		struct timeval wtv = { (time_t)(wd_usec / 2000000),
+		    (suseconds_t)(wd_usec / 2 % 1000000) };
+
+		x.watchdog = event_new(x.base, -1, EV_PERSIST, watchdog_cb,
+		    &x);
+		if (x.watchdog == NULL || event_add(x.watchdog, &wtv) != 0)
+			fatalx("cannot start the watchdog timer");
+	}
+	{
+		struct timeval stv = { STATUS_MS / 1000, 0 };
+
+		status_ev = event_new(x.base, -1, EV_PERSIST, status_cb, &x);
+		if (status_ev == NULL || event_add(status_ev, &stv) != 0)
+			fatalx("cannot start the status timer");
+	}
 	for (size_t i = 0; i < x.conf->neps; i++)
 		log_info("listening on %s%s", x.conf->eps[i].addr.text,
 		    x.conf->eps[i].target != 0 ? " (per-target endpoint)" : "");
 	log_info("pmbd %s ready: %zu targets, %zu users", PMBD_VERSION,
 	    x.conf->ntargets, x.conf->nusers);
+	pmbd_status(&x, status, sizeof(status));
+	notify_ready(status);
 
 	event_base_dispatch(x.base);
+	notify_stopping();
 
 	for (int i = 0; signums[i] != 0; i++)
 		event_free(sigs[i]);
 	event_free(tick);
+	event_free(status_ev);
+	if (x.watchdog != NULL)
+		event_free(x.watchdog);
 	event_free(x.wake);
-	for (size_t i = 0; i < x.ntargets; i++)
-		target_stop(&x.targets[i]);
+	for (int a = 1; a < 256; a++)
+		pmbd_target_stop(&x, (uint8_t)a);
 	x.core = core_free(x.core);
 	x.net = net_free(x.net);
 	event_base_free(x.base);
-	free(x.targets);
 	conf_free(x.conf);
 	crypto_shutdown();
 	return 0;
