@@ -68,10 +68,13 @@ for want in 'Type=notify' 'NotifyAccess=main' 'WatchdogSec=30s' \
     'SystemCallFilter=~@privileged @resources'; do
 	if grep -qxF -- "$want" "$S"; then ok "service: $want"; else not_ok "service: $want"; fi
 done
-if grep -qxF 'ListenDatagram=623' "$TOP/systemd/pmbd.socket"; then
-	ok "socket: ListenDatagram=623"
+# Socket activation hands over only a socket bound to exactly a `listen`
+# address: the socket's ListenDatagram= must be the shipped config's.
+sock=$(sed -n 's/^ListenDatagram=//p' "$TOP/systemd/pmbd.socket")
+if [ -n "$sock" ] && grep -q "^listen = .*\"$sock\"" "$TOP/etc/pmbd.conf"; then
+	ok "socket: ListenDatagram=$sock is a listen address of etc/pmbd.conf"
 else
-	not_ok "socket: ListenDatagram=623"
+	not_ok "socket: ListenDatagram=${sock:-?} is a listen address of etc/pmbd.conf"
 fi
 
 # ExecStartPre on the shipped configuration: it must pass its own check.
