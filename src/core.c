@@ -152,6 +152,11 @@ core_set_conf(struct core *c, const struct conf *cf)
 		    memcmp(ou->key, nu->key, sizeof(ou->key)) == 0 &&
 		    same_ep(old, cf, s->ep))
 			continue;
+		if (s->sol_target != 0 && c->sol[s->sol_target] != NULL &&
+		    c->sol[s->sol_target]->s == s) {
+			sol_deactivate(c, c->sol[s->sol_target], 1);
+			s->sol_target = 0;	/* its console is told */
+		}
 		session_close(&c->st, s);
 		ended++;
 	}
