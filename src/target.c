@@ -4,14 +4,18 @@
 
 #include "target.h"
 
+extern const struct target_driver exec_driver;
 extern const struct target_driver pico_driver;
 extern const struct target_driver serial_driver;
 extern const struct target_driver sim_driver;
+extern const struct target_driver wol_driver;
 
 static const struct target_driver *const drivers[] = {
+	&exec_driver,
 	&pico_driver,
 	&serial_driver,
 	&sim_driver,
+	&wol_driver,
 };
 
 const struct target_driver *

@@ -18,7 +18,8 @@ UNIT_conf	= src/conf.c src/crypto.c src/target.c $(DRIVERS) src/log.c \
 UNIT_state	= src/state.c src/buf.c src/crypto.c
 UNIT_pico	= targets/pico.c targets/pico_console.c src/nproto.c src/buf.c \
 		  src/log.c src/crypto.c src/target.c targets/sim.c \
-		  targets/sim_console.c targets/serial.c
+		  targets/sim_console.c targets/serial.c targets/exec.c \
+		  targets/exec_cmd.c targets/wol.c src/conf.c
 UNIT_nproto	= src/nproto.c src/buf.c
 UNIT_node	= firmware-pico/core/node.c firmware-pico/core/node_power.c \
 		  firmware-pico/core/node_console.c src/nproto.c src/buf.c

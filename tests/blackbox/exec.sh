@@ -1,0 +1,120 @@
+#!/bin/bash
+# exec driver: power by configured commands (small #!/bin/sh scripts written
+# here; pmbd itself runs them without a shell).  Success, failure (FFh),
+# a hung command (C3h after `timeout`, its process group killed, nothing
+# left behind), a second request while one runs (C0h), a status command
+# printing garbage (unknown: D5h, pmbd fine), status_exit, and an action
+# without a command (C1h).
+. "$(dirname "$0")/lib.sh"
+
+S=$T/scripts
+mkdir -p "$S"
+echo off > "$T/plug.state"
+cat > "$S/on" <<SH
+#!/bin/sh
+echo on > "$T/plug.state"
+echo switched on
+SH
+cat > "$S/off" <<SH
+#!/bin/sh
+echo off > "$T/plug.state"
+SH
+cat > "$S/status" <<SH
+#!/bin/sh
+cat "$T/plug.state"
+SH
+cat > "$S/fail" <<SH
+#!/bin/sh
+echo "relay stuck" 
+exit 1
+SH
+# A command that hangs, with a child of its own: both must be killed.
+cat > "$S/hang" <<SH
+#!/bin/sh
+echo \$\$ > "$T/hang.pid"
+sleep 300 &
+echo \$! > "$T/hang.child"
+wait
+SH
+cat > "$S/garbage" <<SH
+#!/bin/sh
+printf 'o\033[2Jn\001\377\n'
+SH
+cat > "$S/exit0" <<SH
+#!/bin/sh
+exit 0
+SH
+chmod +x "$S"/*
+
+EXTRA_TARGETS="
+, { address = 10; name = \"plug\"; driver = \"exec\"; on = [ \"$S/on\" ];
+    off = [ \"$S/off\" ]; status = [ \"$S/status\" ]; cycle = [ \"$S/fail\", \"x\" ];
+    reset = [ \"$S/hang\" ]; timeout = 1000; status_interval = 300; }
+, { address = 11; name = \"garbage\"; driver = \"exec\"; status = [ \"$S/garbage\" ];
+    on = [ \"$S/on\" ]; status_interval = 300; }
+, { address = 12; name = \"exitcode\"; driver = \"exec\"; status = [ \"$S/exit0\" ];
+    status_exit = true; on = [ \"/bin/true\" ]; }
+, { address = 13; name = \"nostatus\"; driver = \"exec\"; on = [ \"/bin/true\" ]; }
+"
+write_conf
+start_pmbd
+I="ipmitool -I lanplus -H 127.0.0.1 -p $PORT -U admin -P $PW"
+
+wait_for "status command: off" "^Chassis Power is off$" $I -t 10 power status
+expect "power on runs the command" "Chassis Power Control: Up/On" $I -t 10 power on
+expect "the command ran" "^on$" cat "$T/plug.state"
+wait_for "status command: on" "^Chassis Power is on$" $I -t 10 power status
+expect "chassis status: on" "System Power +: on" $I -t 10 chassis status
+expect "power off" "Chassis Power Control: Down/Off" $I -t 10 power off
+wait_for "status command: off again" "^Chassis Power is off$" $I -t 10 power status
+expect "exit 1: FFh" "Unspecified error" $I -t 10 power cycle
+expect "the failure is logged with its output" "power cycle command failed \(exit 1\): \"relay stuck\"" cat "$T/pmbd.log"
+expect "no command for diag: C1h" "Invalid command" $I -t 10 power diag
+
+# A hung command: C3h soon after timeout (1 s), its process group killed.
+start=$(date +%s%N)
+out=$($I -t 10 power reset 2>&1)
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+if printf '%s' "$out" | grep -q "Timeout" && [ "$ms" -ge 900 ] && [ "$ms" -lt 4000 ]; then
+	ok "hung command: C3h after ${ms} ms"
+else
+	not_ok "hung command: got '$out' after ${ms} ms"
+fi
+sleep 0.5
+hp=$(cat "$T/hang.pid" 2>/dev/null); hc=$(cat "$T/hang.child" 2>/dev/null)
+# Gone, or a zombie waiting for init (pmbd is not their parent any more).
+gone() { [ ! -e "/proc/$1" ] || grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat" 2>/dev/null; }
+if [ -n "$hp" ] && [ -n "$hc" ] && gone "$hp" && gone "$hc"; then
+	ok "the hung command and its child are gone"
+else
+	not_ok "leftover processes: $hp $hc"
+fi
+
+# One command at a time: a second request while one runs gets C0h.
+$I -t 10 power reset >/dev/null 2>&1 &
+bg=$!
+sleep 0.4
+expect "busy: C0h" "Node [Bb]usy|0xc0" $I -t 10 power on
+wait $bg
+sleep 0.5
+
+# Status output that is neither on nor off: unknown, never a guess.
+expect "garbage status: unknown (D5h)" "not supported in present state" $I -t 11 chassis status
+wait_for "garbage is logged escaped" 'said "o\\x1b\[2Jn\\x01\\xff' cat "$T/pmbd.log"
+expect "garbage target still takes power on" "Up/On" $I -t 11 power on
+wait_for "status_exit: exit 0 reads on" "^Chassis Power is on$" $I -t 12 power status
+expect_exact "no status command: the last action (off)" "Chassis Power is off" $I -t 13 power status
+expect "no status command: power on" "Up/On" $I -t 13 power on
+expect_exact "no status command: the last action (on)" "Chassis Power is on" $I -t 13 power status
+
+# A status command that just ended waits up to one tick (100 ms) to be
+# reaped; one that is still a zombie 0.5 s later was forgotten.
+z1=$(ps --ppid "$PMBD_PID" -o pid=,stat= 2>/dev/null | awk '$2 ~ /^Z/ { print $1 }')
+sleep 0.5
+z=0
+for p in $z1; do ps --ppid "$PMBD_PID" -o pid=,stat= | grep -Eq "^ *$p +Z" && z=$((z + 1)); done
+if [ "$z" -eq 0 ]; then ok "no zombie children"; else not_ok "$z zombie children"; fi
+if alive; then ok "pmbd still running"; else not_ok "pmbd died"; fi
+stop_pmbd
+if [ -z "$(pgrep -f "$S/" 2>/dev/null)" ]; then ok "no command left after pmbd stops"; else not_ok "commands left running"; fi
+finish
