@@ -2,7 +2,7 @@
 # `make run` starts the demo.  Both install missing Debian packages first.
 
 CC	?= gcc
-PKGS	 = libevent openssl libconfig libserialport libsystemd
+PKGS	 = libevent openssl libconfig libserialport libsystemd libgpiod
 WARN	 = -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wmissing-declarations -Wshadow -Wpointer-arith -Wcast-qual \
 	   -Wsign-compare -Wformat=2 -Werror
@@ -19,7 +19,8 @@ CORE	 = src/buf.c src/msg.c src/rmcp.c src/session.c src/rakp.c \
 	   src/nproto.c
 DRIVERS	 = targets/sim.c targets/sim_console.c targets/serial.c \
 	   targets/pico.c targets/pico_console.c targets/pico_link.c \
-	   targets/exec.c targets/exec_cmd.c targets/wol.c
+	   targets/exec.c targets/exec_cmd.c targets/wol.c \
+	   targets/gpio.c targets/gpio_line.c
 IO	 = src/log.c src/crypto.c src/conf.c src/state.c src/net.c src/io.c \
 	   src/notify.c src/reload.c src/privdrop.c
 PMBD_SRC = $(CORE) $(DRIVERS) $(IO) src/main.c

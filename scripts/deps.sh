@@ -6,7 +6,7 @@ set -eu
 PKGS="gcc make pkg-config libevent-dev libssl-dev libconfig-dev libsystemd-dev
 libserialport-dev libmbedtls-dev check ipmitool freeipmi-tools python3 python3-pyghmi
 openipmi expect socat clang valgrind procps iproute2
-systemd groff-base man-db bsdextrautils"
+systemd groff-base man-db bsdextrautils libgpiod-dev gpiod"
 
 missing=""
 for p in $PKGS; do

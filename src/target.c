@@ -5,6 +5,7 @@
 #include "target.h"
 
 extern const struct target_driver exec_driver;
+extern const struct target_driver gpio_driver;
 extern const struct target_driver pico_driver;
 extern const struct target_driver serial_driver;
 extern const struct target_driver sim_driver;
@@ -12,6 +13,7 @@ extern const struct target_driver wol_driver;
 
 static const struct target_driver *const drivers[] = {
 	&exec_driver,
+	&gpio_driver,
 	&pico_driver,
 	&serial_driver,
 	&sim_driver,
