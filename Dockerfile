@@ -14,7 +14,7 @@
 FROM debian:12-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
 	gcc make pkg-config libc6-dev libevent-dev libssl-dev libconfig-dev \
-	libsystemd-dev libserialport-dev \
+	libsystemd-dev libserialport-dev libgpiod-dev \
 	&& rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -23,7 +23,7 @@ RUN make build/pmbd
 # Runtime stage: the shared libraries build/pmbd links against, no more.
 FROM debian:12-slim
 RUN apt-get update && apt-get install -y --no-install-recommends \
-	libevent-2.1-7 libssl3 libconfig9 libsystemd0 libserialport0 \
+	libevent-2.1-7 libssl3 libconfig9 libsystemd0 libserialport0 libgpiod2 \
 	&& rm -rf /var/lib/apt/lists/* \
 	&& useradd --system --user-group --groups dialout \
 	   --home-dir /var/lib/pmbd --shell /usr/sbin/nologin pmbd \
