@@ -4,6 +4,7 @@
 
 #include "target.h"
 
+extern const struct target_driver esp8266_driver;
 extern const struct target_driver exec_driver;
 extern const struct target_driver gpio_driver;
 extern const struct target_driver pico_driver;
@@ -12,6 +13,7 @@ extern const struct target_driver sim_driver;
 extern const struct target_driver wol_driver;
 
 static const struct target_driver *const drivers[] = {
+	&esp8266_driver,
 	&exec_driver,
 	&gpio_driver,
 	&pico_driver,

@@ -20,7 +20,8 @@ UNIT_pico	= targets/pico.c targets/pico_console.c src/nproto.c src/buf.c \
 		  src/log.c src/crypto.c src/target.c targets/sim.c \
 		  targets/sim_console.c targets/serial.c targets/exec.c \
 		  targets/exec_cmd.c targets/wol.c targets/gpio.c \
-		  targets/gpio_line.c src/conf.c
+		  targets/gpio_line.c src/conf.c targets/esp8266.c \
+		  targets/esp8266_console.c
 UNIT_nproto	= src/nproto.c src/buf.c
 UNIT_gpio	= targets/gpio.c src/log.c
 UNIT_node	= firmware-pico/core/node.c firmware-pico/core/node_power.c \
