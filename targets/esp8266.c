@@ -1324,6 +1324,25 @@ esp_stop(struct target_src *src)
 		plan_answer(e, CC_NOT_SUPPORTED_STATE);
 	e->plan.active = 0;
 	e->ready = 0;
+	/*
+	 * A button may be held: send its release on the way out (best effort:
+	 * the firmware takes one command at a time, so the first held line;
+	 * the next connection releases every line before anything else).
+	 */
+	for (int i = 0; i < L_MAX && e->fd >= 0 && e->connected; i++) {
+		const struct esp_pin *p = &e->pins[i];
+		char cmd[32];
+		int n;
+
+		if (p->pin == ESP_NO_PIN || !p->want_release)
+			continue;
+		n = snprintf(cmd, sizeof(cmd), "iw 0 %d %d\r\n", p->pin,
+		    released_level(p));
+		if (send(e->fd, cmd, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) == n)
+			log_info("target %s: esp8266: GPIO %d released on stop",
+			    src->t->name, p->pin);
+		break;
+	}
 	if (e->io != NULL && env->io_del != NULL)
 		env->io_del(e->io);
 	if (e->fd >= 0)

@@ -236,6 +236,20 @@ try:
     check('old firmware: status is D5h, not a guess', rc != 0, out)
     check('pmbd is still up', alive() and
           'Chassis Power is' in status(), status())
+
+    # pmbd stops mid-hold: it sends the release on its way out.
+    ipmi('-t', 20, 'power', 'on')
+    wait_until(lambda: 'is on' in status(), 5)
+    t0 = time.monotonic()
+    ipmi('-t', 20, 'power', 'off')
+    pressed = wait_until(lambda: sim.pins[0].level == 0, 3)
+    time.sleep(0.5)
+    pmbd.terminate()
+    pmbd.wait(10)
+    t_stop = time.monotonic()
+    released = wait_until(lambda: sim.pins[0].level == 1, 2)
+    check('pmbd stopped mid-hold: the ESP gets the release on its way out',
+          pressed and released, (sim.events[-6:], time.monotonic() - t_stop))
 finally:
     pmbd.terminate()
     try:
