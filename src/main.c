@@ -1,5 +1,7 @@
 /* main.c: command line, start-up in dependency order, the event loop. */
 #include <event2/event.h>
+#include <sys/prctl.h>
+
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -127,9 +129,12 @@ pmbd_target_start(struct pmbd *x, const struct conf_target *ct, uint64_t now)
 	}
 	x->targets[t->addr] = t;
 	if (target_start(t, now) != 0) {
+		/* target_start() has undone its own part: not stopped again */
 		log_warnx("target %s: driver %s failed to start", t->name,
 		    t->main.drv->name);
-		pmbd_target_stop(x, t->addr);
+		core_remove_target(x->core, t->addr);
+		x->targets[t->addr] = NULL;
+		free(t);
 		return -1;
 	}
 	return 0;
@@ -325,6 +330,8 @@ main(int argc, char **argv)
 		conf_free(x.conf);
 		return 0;
 	}
+	/* Commands pmbd runs (exec targets) inherit no capability. */
+	(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	/* Start-up errors go to the terminal; syslog once detached. */
 	log_init(1, verbose);
 	signal(SIGPIPE, SIG_IGN);

@@ -1,7 +1,8 @@
 /*
  * privdrop.c: started as root (outside systemd, which starts us as the
  * user with the capability), pmbd binds its ports, makes state_dir the
- * user's, and becomes user:group with supplementary groups dropped.  It
+ * user's, and becomes user:group with the user's own supplementary groups
+ * (dialout, gpio: what serial and gpio targets need) and no others.  It
  * keeps one capability, CAP_NET_BIND_SERVICE, so that a reload can listen
  * on a new port below 1024; nothing else (the bounding set is emptied of
  * every other capability).
@@ -12,6 +13,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <pwd.h>
@@ -33,23 +35,39 @@ keep_bind_cap(void)
 	return (int)syscall(SYS_capset, &h, d);
 }
 
+/*
+ * state_dir and the regular files in it become the user's.  Never through
+ * a symbolic link: the directory may hold whatever the unprivileged user
+ * left there last time.
+ */
 static void
 chown_state(const char *dir, uid_t uid, gid_t gid)
 {
-	char path[512];
 	struct dirent *e;
+	struct stat st;
+	int dfd, fd;
 	DIR *d;
 
-	if (chown(dir, uid, gid) != 0 || (d = opendir(dir)) == NULL)
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0)
 		return;
+	if (fchown(dfd, uid, gid) != 0 || (fd = dup(dfd)) < 0 ||
+	    (d = fdopendir(fd)) == NULL) {
+		close(dfd);
+		return;
+	}
 	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (chown(path, uid, gid) != 0)
+		if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		if (fchownat(dfd, e->d_name, uid, gid,
+		    AT_SYMLINK_NOFOLLOW) != 0)
 			continue;	/* left as it was */
 	}
 	closedir(d);
+	close(dfd);
 }
 
 int
@@ -83,7 +101,8 @@ privdrop(const char *user, const char *group, const char *state_dir,
 		if (cap != CAP_NET_BIND_SERVICE)
 			(void)prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0 ||
-	    setgroups(1, &gid) != 0 || setresgid(gid, gid, gid) != 0 ||
+	    initgroups(pw->pw_name, gid) != 0 ||
+	    setresgid(gid, gid, gid) != 0 ||
 	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) != 0 ||
 	    keep_bind_cap() != 0 || prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0 ||
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {

@@ -109,6 +109,8 @@ reload_run(struct pmbd *x)
 			changed++;
 		}
 	}
+	/* state_dir moves at the next start, like node_listen. */
+	memcpy(nw->state_dir, old->state_dir, sizeof(nw->state_dir));
 	ended = core_set_conf(x->core, nw);
 	x->conf = nw;
 	/* Nodes keep calling the listener they know (node_listen moves at

@@ -107,7 +107,10 @@ write_atomic(const char *dir, const char *name, const uint8_t *p, size_t n)
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) < 0)
+	/* A fresh file, never through a link someone left in state_dir. */
+	(void)unlink(tmp);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0640)) < 0)
 		return -1;
 	if (write(fd, p, n) != (ssize_t)n || fsync(fd) != 0) {
 		close(fd);
@@ -135,7 +138,7 @@ read_file(const char *dir, const char *name, uint8_t *p, size_t cap,
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return -1;
 	n = read(fd, p, cap);
 	close(fd);

@@ -80,9 +80,11 @@ target_start(struct target *t, uint64_t now)
 void
 target_stop(struct target *t)
 {
-	if (t->con.drv != NULL && !same_instance(t) && t->con.drv->stop)
+	/* A driver that is not running (dstate NULL) has nothing to stop. */
+	if (t->con.drv != NULL && !same_instance(t) && t->con.drv->stop &&
+	    t->con.dstate != NULL)
 		t->con.drv->stop(&t->con);
-	if (t->main.drv->stop != NULL)
+	if (t->main.drv->stop != NULL && t->main.dstate != NULL)
 		t->main.drv->stop(&t->main);
 }
 

@@ -1196,7 +1196,8 @@ esp_next(struct esp *e)
 		target_event(e->src->t, TARGET_EV_LINK_UP);
 	}
 	/* cycle: the hold is over, wait for off, then press */
-	if (e->cycle == 1 && !e->pins[L_POWER].want_release &&
+	if (e->cycle == 1 && !e->plan.active &&
+	    !e->pins[L_POWER].want_release &&
 	    ((e->sense_valid && !e->sensed_on) || e->now >= e->cycle_at)) {
 		if (e->sense_valid && !e->sensed_on)
 			e->cycle_at = e->now + ESP_CYCLE_GAP_MS / 2;
@@ -1206,7 +1207,7 @@ esp_next(struct esp *e)
 			e->cycle = 2;
 		esp_arm(e);
 	}
-	if (e->cycle == 2 && e->now >= e->cycle_at) {
+	if (e->cycle == 2 && !e->plan.active && e->now >= e->cycle_at) {
 		e->cycle = 0;
 		e->plan = (struct esp_plan){ .active = 1, .line = L_POWER,
 		    .ms = e->cf->press_ms, .boot = 1 };
@@ -1420,6 +1421,10 @@ esp_power(struct target_src *src, uint64_t now, enum target_power a,
 		return CC_NODE_BUSY;
 	if (sense && !e->sense_valid)
 		return CC_NODE_BUSY;	/* the first read is on its way */
+	/* Refused before anything changes: a busy line is no plan. */
+	if (e->pins[a == TARGET_POWER_RESET || a == TARGET_POWER_DIAG ?
+	    L_RESET : L_POWER].want_release)
+		return CC_NODE_BUSY;	/* that button is still pressed */
 	switch (a) {
 	case TARGET_POWER_ON:
 		if (sense && e->sensed_on)

@@ -295,14 +295,22 @@ pico_hello(struct pico *p, struct pico_conn *c, const struct np_msg *m,
 		    "reports the last state commanded", p->cf->node);
 		p->unsensed_logged = 1;
 	}
-	/* What the core still waits for, under the same numbers. */
+	/*
+	 * What the core still waits for, under the same numbers: the node
+	 * answers a request it already ran from memory.  A node that
+	 * rebooted has no memory: it may have run the request or not, so
+	 * the client is told it timed out rather than have it run twice.
+	 */
 	for (int i = 0; i < PICO_REQ_MAX && p->conn == c; i++) {
 		struct pico_req *r = &p->req[i];
 
-		if (r->used && r->until > now)
+		if (r->used && r->until > now && !new_boot) {
 			pico_send(p, &r->msg);
-		else
-			r->used = 0;
+			continue;
+		}
+		if (r->used && r->until > now)
+			target_done(p->t, r->token, CC_TIMEOUT);
+		r->used = 0;
 	}
 	if (p->baud != 0 && p->conn == c) {
 		struct np_msg s = { .type = NP_CON_SET };

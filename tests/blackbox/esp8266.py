@@ -13,6 +13,7 @@ Press lengths come from the simulator's pin log (time.monotonic()).
 import os
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -236,6 +237,22 @@ try:
     check('old firmware: status is D5h, not a guess', rc != 0, out)
     check('pmbd is still up', alive() and
           'Chassis Power is' in status(), status())
+
+    # A cycle asked while the power button is held is refused, and stays
+    # refused: nothing is pressed after the hold.
+    ipmi('-t', 20, 'power', 'on')
+    wait_until(lambda: 'is on' in status(), 5)
+    t0 = time.monotonic()
+    th = threading.Thread(target=lambda: ipmi('-t', 20, 'power', 'off'))
+    th.start()
+    wait_until(lambda: sim.pins[0].level == 0, 3)
+    time.sleep(0.5)
+    rc, out = ipmi('-t', 20, 'power', 'cycle')
+    th.join(20)
+    wait_until(lambda: sim.pins[0].level == 1, 8)
+    time.sleep(3)
+    check('a cycle refused while the button is held presses nothing later',
+          rc != 0 and len(sim.presses(0, t0)) == 1, (out, sim.presses(0, t0)))
 
     # pmbd stops mid-hold: it sends the release on its way out.
     ipmi('-t', 20, 'power', 'on')

@@ -144,5 +144,17 @@ check('a broken file is refused, with the reason',
 rc, out = ipmi('-t', 9, 'power', 'status')
 check('and pmbd runs on as before', 'Chassis Power is' in out, out)
 check('SOL on target 2 still works (5)', admin_sol.alive('after-broken'))
+# 6. a target whose driver cannot start (no such GPIO chip): logged, the
+# others go on.
+text6 = text4.replace('listen = "127.0.0.1:%s";' % newport,
+                      'listen = "127.0.0.1:%s"; },\n  { address = 12; '
+                      'name = "nochip"; driver = "gpio"; chip = '
+                      '"/dev/no-such-gpiochip"; power_line = 3;' % newport)
+new = reload(text6, 'failing target')
+check('a target that cannot start is logged', 'nochip' in new and
+      'failed to start' in new, new)
+rc, out = ipmi('-t', 9, 'power', 'status')
+check('and pmbd runs on', 'Chassis Power is' in out, out)
+check('SOL on target 2 still works (6)', admin_sol.alive('after-fail'))
 admin_sol.p.kill()
 finish()

@@ -486,6 +486,24 @@ START_TEST(resend_after_reconnect)
 }
 END_TEST
 
+START_TEST(no_resend_after_node_reboot)
+{
+	node_connect(&c1, 7, NP_PS_OFF, 0, 0);
+	ck_assert_int_eq(pico_driver.power(&t.main, now, TARGET_POWER_ON,
+	    0x57), TARGET_PENDING);
+	pico_gone(p, &c1, "test");
+	now += 1000;
+	pico_driver.tick(&t.main, now);
+	/* Back with another boot_id: it has no memory of the request, which
+	 * it may have run; the client hears C3h, nothing is resent. */
+	node_connect(&c2, 8, NP_PS_OFF, 0, 0);
+	ck_assert_int_eq(sent_count(NP_POWER), 0);
+	ck_assert_int_eq(ndone, 1);
+	ck_assert_uint_eq(last_token, 0x57);
+	ck_assert_int_eq(last_cc, CC_TIMEOUT);
+}
+END_TEST
+
 START_TEST(send_fails)
 {
 	node_connect(&c1, 7, NP_PS_OFF, 0, 0);
@@ -788,6 +806,7 @@ pico_suite(void)
 	tcase_add_test(tc, power_result);
 	tcase_add_test(tc, offline_answers_at_once);
 	tcase_add_test(tc, resend_after_reconnect);
+	tcase_add_test(tc, no_resend_after_node_reboot);
 	tcase_add_test(tc, send_fails);
 	tcase_add_test(tc, replaced_link);
 	tcase_add_test(tc, heartbeat_and_dead);
