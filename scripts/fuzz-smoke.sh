@@ -1,8 +1,11 @@
 #!/bin/sh
 # Fuzz smoke test: build the fuzzers (`make fuzz`) and run them for SECONDS
-# in all (default 30): build/fuzz_packet (the whole core) on a fresh copy of
-# tests/fuzz/corpus, build/fuzz_nproto (the node link codec) on
-# tests/fuzz/corpus-nproto.
+# in all (default 30; at least 1 s each), each on a fresh copy of its seeds:
+# build/fuzz_packet (the whole core) on tests/fuzz/corpus, build/fuzz_nproto
+# (the node link codec) on tests/fuzz/corpus-nproto, build/fuzz_esp8266
+# (the esp8266 driver's reply lines) on tests/fuzz/corpus-esp8266 and
+# build/fuzz_exec_status (the exec driver's status output) on
+# tests/fuzz/corpus-exec_status.
 # Exits non-zero when the fuzzer finds a crash, a leak, undefined
 # behaviour or a hang; the input that did it is left in build/fuzz-artifacts-NAME/.
 # Without clang (or without libFuzzer in it) the test is skipped.
@@ -74,8 +77,15 @@ fuzz() {
 	fi
 }
 
-# Three quarters of the time for the whole core, the rest for the node codec.
-fuzz packet $((secs - secs / 4)) tests/fuzz/corpus
-fuzz nproto $((secs / 4 > 0 ? secs / 4 : 1)) tests/fuzz/corpus-nproto
+# An eighth of the time for each small parser, a quarter for the node
+# codec, the rest (the most) for the whole core: 2 + 2 + 5 + 11 s of 20.
+small=$((secs / 8 > 0 ? secs / 8 : 1))
+np=$((secs / 4 > 0 ? secs / 4 : 1))
+pk=$((secs - np - 2 * small))
+[ "$pk" -gt 0 ] || pk=1
+fuzz packet "$pk" tests/fuzz/corpus
+fuzz nproto "$np" tests/fuzz/corpus-nproto
+fuzz esp8266 "$small" tests/fuzz/corpus-esp8266
+fuzz exec_status "$small" tests/fuzz/corpus-exec_status
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

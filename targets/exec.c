@@ -118,7 +118,7 @@ exec_conf_free(void *p)
 }
 
 /* "on" or "off" alone on the first line, blanks around it allowed. */
-static int
+int
 exec_parse_status(const uint8_t *p, size_t n)
 {
 	size_t a = 0, b;

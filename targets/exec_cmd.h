@@ -66,6 +66,10 @@ int	 exec_argv_set(struct exec_argv *, const char *drv, const char *key,
 /* What a command printed, for a log line: at most 40 bytes, trailing
  * blanks dropped, escaped. */
 const char *exec_out_text(const uint8_t *, size_t, char *, size_t);
+/* exec.c: the status command's stdout (the first n <= EXEC_OUT_MAX bytes):
+ * 1 "on", 0 "off" alone on the first line (blanks around it, any case),
+ * else -1.  Pure; exposed for tests/fuzz/fuzz_exec_status.c. */
+int	 exec_parse_status(const uint8_t *, size_t);
 /* Warn (once, at start) when a configured program is not executable. */
 void	 exec_argv_check(const struct exec_argv *, const struct target *,
 	    const char *key);

@@ -24,11 +24,12 @@ UNIT_pico	= targets/pico.c targets/pico_console.c src/nproto.c src/buf.c \
 		  targets/esp8266_console.c
 UNIT_nproto	= src/nproto.c src/buf.c
 UNIT_gpio	= targets/gpio.c src/log.c
+UNIT_esp8266	= $(CORE) $(DRIVERS) src/crypto.c src/log.c src/conf.c
 UNIT_node	= firmware-pico/core/node.c firmware-pico/core/node_power.c \
 		  firmware-pico/core/node_console.c src/nproto.c src/buf.c
 
 UNITS	 = buf msg session rakp core sol ring conf state nproto pico node \
-	   gpio
+	   gpio esp8266
 UNIT_BINS = $(UNITS:%=$(U)/check_%)
 
 .SECONDEXPANSION:
@@ -58,5 +59,25 @@ $(B)/fuzz_nproto: tests/fuzz/fuzz_nproto.c src/nproto.c src/buf.c
 	$(FUZZ_CC) -g -O1 -std=c17 -D_GNU_SOURCE -Iinclude \
 	    -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=undefined -o $@ $^
+
+# The drivers' reply parsers, linked with what the drivers need (as
+# fuzz_packet is); the harnesses call only the pure parsers.
+FUZZ_DRV = $(CORE) $(DRIVERS) src/crypto.c src/log.c src/conf.c
+
+fuzz: $(B)/fuzz_esp8266
+$(B)/fuzz_esp8266: tests/fuzz/fuzz_esp8266.c $(FUZZ_DRV)
+	@mkdir -p $(B)
+	$(FUZZ_CC) -g -O1 -std=c17 -D_GNU_SOURCE -Iinclude -Itargets \
+	    -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=undefined -o $@ $^ \
+	    $$(pkg-config --cflags --libs $(PKGS))
+
+fuzz: $(B)/fuzz_exec_status
+$(B)/fuzz_exec_status: tests/fuzz/fuzz_exec_status.c $(FUZZ_DRV)
+	@mkdir -p $(B)
+	$(FUZZ_CC) -g -O1 -std=c17 -D_GNU_SOURCE -Iinclude -Itargets \
+	    -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=undefined -o $@ $^ \
+	    $$(pkg-config --cflags --libs $(PKGS))
 
 .PHONY: unit-tests fuzz
