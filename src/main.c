@@ -330,6 +330,16 @@ main(int argc, char **argv)
 		conf_free(x.conf);
 		return 0;
 	}
+	/* Children are reaped by their drivers: SIGCHLD must not be ignored
+	 * (a parent may have left it so), nor blocked. */
+	signal(SIGCHLD, SIG_DFL);
+	{
+		sigset_t set;
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGCHLD);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+	}
 	/* Commands pmbd runs (exec targets) inherit no capability. */
 	(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	/* Start-up errors go to the terminal; syslog once detached. */

@@ -26,6 +26,7 @@
 
 #define CONN_MAX	(2 * CONF_MAX_TARGETS + 8)
 #define CONN_EXTRA	8
+#define CONN_PER_HOST	4	/* unauthenticated, from one address */
 
 enum conn_state {
 	PC_FREE,
@@ -59,6 +60,7 @@ static struct {
 	struct crypto_tls	*tls;
 	struct pico_conn	*conns;		/* CONN_MAX */
 	size_t			 nconns;	/* in use */
+	int			 resting;	/* out of fds: not accepting */
 	struct log_rl		 rl;
 	char			 unknown[4 * NP_TEXT_MAX]; /* from psk_lookup */
 } L = { .fd = -1 };
@@ -331,15 +333,51 @@ accept_one(int fd, const struct sockaddr_storage *ss)
 	size_t limit = 2 * pico_count() + CONN_EXTRA;
 	int one = 1;
 
+	char peer[sizeof(c->peer)];
+	struct pico_conn *oldest = NULL, *oldest_same = NULL;
+	size_t plen, same = 0;
+
 	if (limit > CONN_MAX)
 		limit = CONN_MAX;
-	for (size_t i = 0; i < limit && c == NULL; i++)
-		if (L.conns[i].state == PC_FREE)
-			c = &L.conns[i];
-	if (c == NULL) {
-		char peer[sizeof(c->peer)];
+	peer_text(ss, peer, sizeof(peer));
+	plen = strrchr(peer, ':') != NULL ? (size_t)(strrchr(peer, ':') -
+	    peer) + 1 : strlen(peer);
+	/*
+	 * Connections that have not proved a key yet: at most CONN_PER_HOST
+	 * per address (its oldest makes room), and when the table is full the
+	 * oldest of all makes room: idle connections cannot lock nodes out,
+	 * whose handshakes take milliseconds.
+	 */
+	for (size_t i = 0; i < limit; i++) {
+		struct pico_conn *o = &L.conns[i];
 
-		peer_text(ss, peer, sizeof(peer));
+		if (o->state == PC_FREE) {
+			if (c == NULL)
+				c = o;
+			continue;
+		}
+		if (o->state == PC_BOUND)
+			continue;
+		if (strncmp(o->peer, peer, plen) == 0) {
+			same++;
+			if (oldest_same == NULL ||
+			    o->deadline < oldest_same->deadline)
+				oldest_same = o;
+		}
+		if (oldest == NULL || o->deadline < oldest->deadline)
+			oldest = o;
+	}
+	if (same >= CONN_PER_HOST) {		/* its own oldest goes */
+		log_rl(&L.rl, "node link from %s: too many unauthenticated "
+		    "connections from there", peer);
+		conn_close(oldest_same, "room for a newer connection");
+		if (c == NULL)
+			c = oldest_same;
+	} else if (c == NULL && oldest != NULL) {
+		conn_close(oldest, "room for a newer connection");
+		c = oldest;
+	}
+	if (c == NULL) {
 		log_rl(&L.rl, "node link from %s: too many connections", peer);
 		close(fd);
 		return;
@@ -376,6 +414,13 @@ listen_io(void *arg, int readable, int writable)
 			    errno != EINTR && errno != ECONNABORTED)
 				log_rl(&L.rl, "node link: accept: %s",
 				    strerror(errno));
+			/* Out of descriptors: the listener stays readable;
+			 * rest it until the next tick rather than spin. */
+			if ((errno == EMFILE || errno == ENFILE) &&
+			    L.env->io_want != NULL) {
+				L.env->io_want(L.io, 0, 0);
+				L.resting = 1;
+			}
 			return;
 		}
 		accept_one(fd, &ss);
@@ -465,6 +510,10 @@ pico_link_tick(uint64_t now)
 	if (L.conns == NULL || now == last)
 		return;
 	last = now;
+	if (L.resting && L.env->io_want != NULL) {
+		L.resting = 0;
+		L.env->io_want(L.io, 1, 0);
+	}
 	for (size_t i = 0; i < CONN_MAX; i++) {
 		struct pico_conn *c = &L.conns[i];
 

@@ -656,6 +656,10 @@ wol_power(struct target_src *src, uint64_t now, enum target_power a,
 	w->now = now;
 	if (a == TARGET_POWER_ON) {
 		if ((cc = wol_send(w)) == CC_OK) {
+			/* Without a probe nothing else will see it boot:
+			 * one-shot boot flags are used up now. */
+			if (w->cf->probe == WOL_PROBE_NONE && !w->last_on)
+				target_event(w->t, TARGET_EV_BOOT);
 			w->last_on = 1;
 			w->last_event = 0x10;
 			w->restart_cause = 0x01;

@@ -51,7 +51,7 @@ else
 	echo "=== emulator: skipped (no PICO_SDK_PATH; make firmware-test runs it)"
 fi
 if [ -x scripts/fuzz-smoke.sh ]; then
-	run "fuzz: packet decoder and node codec" scripts/fuzz-smoke.sh "${FUZZ_SECONDS:-20}"
+	run "fuzz: packet, node codec, esp8266 replies, exec status" scripts/fuzz-smoke.sh "${FUZZ_SECONDS:-20}"
 fi
 
 echo

@@ -117,4 +117,15 @@ if [ "$z" -eq 0 ]; then ok "no zombie children"; else not_ok "$z zombie children
 if alive; then ok "pmbd still running"; else not_ok "pmbd died"; fi
 stop_pmbd
 if [ -z "$(pgrep -f "$S/" 2>/dev/null)" ]; then ok "no command left after pmbd stops"; else not_ok "commands left running"; fi
+
+# Started by a parent that ignores SIGCHLD (some supervisors do): pmbd
+# restores it, so its commands are still reaped and their codes read.
+/usr/bin/python3 -c '
+import os, signal, sys
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+os.execv(sys.argv[1], sys.argv[1:])' "$PMBD" -f -c "$T/pmbd.conf" >>"$T/pmbd.log" 2>&1 &
+PMBD_PID=$!
+for _ in $(seq 50); do [ "$(grep -c ready "$T/pmbd.log")" -ge 2 ] && break; sleep 0.1; done
+expect "SIGCHLD ignored by the parent: a command still succeeds" "Up/On" $I -t 13 power on
+stop_pmbd
 finish

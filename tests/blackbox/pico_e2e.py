@@ -525,6 +525,24 @@ def cut_test(pmbd):
     proxy.ls.close()
 
 
+def idle_flood_test():
+    """Idle TCP connections that never start TLS cannot lock nodes out:
+    the oldest unauthenticated ones make room."""
+    idle = []
+    for _ in range(150):      # more than the table (2 x 60 nodes + 8)
+        try:
+            idle.append(socket.create_connection(('127.0.0.1', int(NPORT))))
+        except OSError:
+            break
+    n = Node('n150')
+    # Within 3 s: before pmbd's 5 s handshake deadline frees the slots.
+    check('a node links after 150 idle connections were opened',
+          n.link_up(0, 3) is not None)
+    n.stop()
+    for c in idle:
+        c.close()
+
+
 def refusal_tests():
     before = log_text()
     bad = Node('node7', key='00' * 32)
@@ -604,6 +622,7 @@ def main():
     sol_test()
     no_sense_test()
     refusal_tests()
+    idle_flood_test()
     cut_test(pmbd)
     hang_test()
     sol_cut_test()
