@@ -44,6 +44,10 @@ void		 wbuf_fill(struct wbuf *, uint8_t, size_t);
 uint8_t		*wbuf_reserve(struct wbuf *, size_t);	/* NULL on overrun */
 size_t		 wbuf_left(const struct wbuf *);
 
+/* Hex digits to bytes (keys in configurations): the byte count, or -1
+ * for an odd length, a non-hex character or more than max bytes. */
+int		 buf_hex(const char *, uint8_t *, size_t max);
+
 /* IPMI two's complement checksum over a byte range. */
 uint8_t		 buf_cksum(const uint8_t *, size_t);
 /* FNV-1a: table keys and file checksums, never security. */

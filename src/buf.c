@@ -201,3 +201,28 @@ buf_cksum(const uint8_t *p, size_t n)
 		s += *p++;
 	return (uint8_t)-s;
 }
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}
+
+int
+buf_hex(const char *s, uint8_t *out, size_t max)
+{
+	size_t n = 0;
+
+	while (s[2 * n] != '\0') {
+		int hi = hexval(s[2 * n]), lo = hexval(s[2 * n + 1]);
+
+		if (hi < 0 || lo < 0 || n == max)
+			return -1;
+		out[n++] = (uint8_t)(hi << 4 | lo);
+	}
+	return (int)n;
+}

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "buf.h"
 #include "conf.h"
 #include "crypto.h"
 #include "ipmi.h"
@@ -154,26 +155,6 @@ get_string(struct cctx *c, const config_setting_t *s, const char **ret)
 	if (v == NULL)
 		return cerr(c, s, "%s: expected a string", label(s));
 	*ret = v;
-	return 0;
-}
-
-static int
-parse_hex(const char *hex, uint8_t *out, size_t max, size_t *ret_len)
-{
-	size_t n = strlen(hex);
-
-	if (n % 2 != 0 || n / 2 > max)
-		return -1;
-	for (size_t i = 0; i < n / 2; i++) {
-		unsigned v;
-
-		if (sscanf(hex + 2 * i, "%2x", &v) != 1 ||
-		    strchr("0123456789abcdefABCDEF", hex[2 * i]) == NULL ||
-		    strchr("0123456789abcdefABCDEF", hex[2 * i + 1]) == NULL)
-			return -1;
-		out[i] = (uint8_t)v;
-	}
-	*ret_len = n / 2;
 	return 0;
 }
 
@@ -577,13 +558,10 @@ parse_top(struct cctx *c, struct conf *cf, config_t *lc)
 			if (parse_suites(c, cf, s) != 0)
 				return -1;
 		} else if (strcmp(k, "kg") == 0) {
-			size_t n;
-
 			if (get_string(c, s, &str) != 0)
 				return -1;
 			memset(cf->kg, 0, sizeof(cf->kg));
-			if (parse_hex(str, cf->kg, sizeof(cf->kg), &n) != 0 ||
-			    n == 0)
+			if (buf_hex(str, cf->kg, sizeof(cf->kg)) <= 0)
 				return cerr(c, s, "kg: expected 2..40 hex "
 				    "digits");
 			cf->has_kg = 1;

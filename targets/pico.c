@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "crypto.h"
 #include "ipmi.h"
 #include "log.h"
@@ -53,22 +54,6 @@ node_name_ok(const char *s)
 }
 
 static int
-get_psk(const char *s, uint8_t *key)
-{
-	if (strlen(s) != 2 * PICO_PSK_LEN)
-		return -1;
-	for (size_t i = 0; i < PICO_PSK_LEN; i++) {
-		char hex[3] = { s[2 * i], s[2 * i + 1], '\0' };
-
-		if (!isxdigit((unsigned char)hex[0]) ||
-		    !isxdigit((unsigned char)hex[1]))
-			return -1;
-		key[i] = (uint8_t)strtoul(hex, NULL, 16);
-	}
-	return 0;
-}
-
-static int
 pico_conf_set(void *p, const char *key, const struct conf_value *v,
     char *err, size_t errlen)
 {
@@ -86,7 +71,7 @@ pico_conf_set(void *p, const char *key, const struct conf_value *v,
 		return 0;
 	}
 	if (strcmp(key, "psk") == 0) {		/* never echoed back */
-		if (v->type != CONF_STRING || get_psk(v->s, c->psk) != 0) {
+		if (v->type != CONF_STRING || buf_hex(v->s, c->psk, PICO_PSK_LEN) != PICO_PSK_LEN) {
 			crypto_cleanse(c->psk, sizeof(c->psk));
 			snprintf(err, errlen, "pico: psk must be %d hex digits "
 			    "(openssl rand -hex %d)", 2 * PICO_PSK_LEN,

@@ -14,6 +14,7 @@
 #endif
 
 #include "board.h"
+#include "buf.h"
 #include "link_tls.h"
 
 static const int suites[] = {
@@ -24,25 +25,7 @@ static const int suites[] = {
 int
 link_tls_psk(const char *hex, uint8_t out[LINK_PSK_LEN])
 {
-	int i, hi, lo;
-
-	for (i = 0; i < LINK_PSK_LEN * 2; i++) {
-		char c = hex[i];
-
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-		    (c >= 'A' && c <= 'F')))
-			return -1;
-	}
-	if (hex[LINK_PSK_LEN * 2] != '\0')
-		return -1;
-	for (i = 0; i < LINK_PSK_LEN; i++) {
-		hi = hex[2 * i];
-		lo = hex[2 * i + 1];
-		hi = hi <= '9' ? hi - '0' : (hi | 0x20) - 'a' + 10;
-		lo = lo <= '9' ? lo - '0' : (lo | 0x20) - 'a' + 10;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
+	return buf_hex(hex, out, LINK_PSK_LEN) == LINK_PSK_LEN ? 0 : -1;
 }
 
 /* The board's random source as an mbedTLS entropy source. */

@@ -173,16 +173,14 @@ settings_set(const char *key, const char *v)
 		memset(p + k->off, 0, k->size);
 		memcpy(p + k->off, v, strlen(v));
 		return NULL;
-	case K_HEX64:
-		if (strlen(v) != 64)
+	case K_HEX64: {
+		uint8_t key[32];
+
+		if (buf_hex(v, key, sizeof(key)) != (int)sizeof(key))
 			return "want 64 hex digits";
-		for (const char *c = v; *c != '\0'; c++)
-			if (!((*c >= '0' && *c <= '9') ||
-			    (*c >= 'a' && *c <= 'f') ||
-			    (*c >= 'A' && *c <= 'F')))
-				return "want 64 hex digits";
 		memcpy(p + k->off, v, 65);
 		return NULL;
+	}
 	case K_PIN:
 		if (strcmp(v, "none") == 0) {
 			if (strcmp(k->name, "pin_sense") != 0)

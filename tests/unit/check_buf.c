@@ -90,6 +90,22 @@ START_TEST(checksum)
 }
 END_TEST
 
+START_TEST(hex)
+{
+	uint8_t out[4];
+
+	ck_assert_int_eq(buf_hex("00aBfF", out, sizeof(out)), 3);
+	ck_assert_uint_eq(out[0], 0x00);
+	ck_assert_uint_eq(out[1], 0xab);
+	ck_assert_uint_eq(out[2], 0xff);
+	ck_assert_int_eq(buf_hex("", out, sizeof(out)), 0);
+	ck_assert_int_eq(buf_hex("abc", out, sizeof(out)), -1);	/* odd */
+	ck_assert_int_eq(buf_hex("0g", out, sizeof(out)), -1);
+	ck_assert_int_eq(buf_hex("0011223344", out, sizeof(out)), -1);
+	ck_assert_int_eq(buf_hex("00112233", out, sizeof(out)), 4);
+}
+END_TEST
+
 static Suite *
 buf_suite(void)
 {
@@ -101,6 +117,7 @@ buf_suite(void)
 	tcase_add_test(tc, null_and_rest);
 	tcase_add_test(tc, write_fields);
 	tcase_add_test(tc, checksum);
+	tcase_add_test(tc, hex);
 	suite_add_tcase(s, tc);
 	return s;
 }
