@@ -66,6 +66,14 @@ struct esp_parsed {
 	char		 word[16];	/* PARITY */
 };
 
+/* esp8266_conf.c: the driver's conf_* callbacks. */
+void	*esp8266_conf_new(void);
+int	 esp8266_conf_set(void *, const char *key, const struct conf_value *,
+	    char *err, size_t);
+int	 esp8266_conf_check(void *, char *err, size_t);
+void	 esp8266_conf_free(void *);
+
+/* esp8266_parse.c */
 int	 esp8266_parse(const char *line, struct esp_parsed *ret);
 int	 esp8266_flag_set(const char *flags, const char *flag);
 
