@@ -17,7 +17,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tap import check, finish  # noqa: E402
+from tap import check, finish, wait_until  # noqa: E402
 from esp_sim import Sim  # noqa: E402
 
 TOP, CONF, PORT, PW, WORK = sys.argv[1:6]
@@ -43,15 +43,6 @@ def log_text():
             return f.read()
     except OSError:
         return ''
-
-
-def wait_until(fn, secs):
-    end = time.monotonic() + secs
-    while time.monotonic() < end:
-        if fn():
-            return True
-        time.sleep(0.05)
-    return fn()
 
 
 def near(x, want, lo=0.9, hi=1.6):

@@ -29,7 +29,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tap import check, finish  # noqa: E402
+from tap import check, finish, wait_until  # noqa: E402
 
 TOP, CONF, PORT, PW, NPORT, WORK = sys.argv[1:7]
 NODE_SIM = os.path.join(TOP, 'build', 'pmb-node-sim')
@@ -84,15 +84,6 @@ def log_text():
             return f.read()
     except OSError:
         return ''
-
-
-def wait_until(cond, secs):
-    end = time.monotonic() + secs
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return cond()
 
 
 ALL_NODES = []
