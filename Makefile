@@ -18,6 +18,7 @@ CORE	 = src/buf.c src/msg.c src/rmcp.c src/session.c src/rakp.c \
 	   src/cmd_sol.c src/sol.c src/ring.c src/core.c src/target.c \
 	   src/nproto.c
 DRIVERS	 = targets/sim.c targets/sim_console.c targets/serial.c \
+	   targets/console_tx.c \
 	   targets/pico.c targets/pico_console.c targets/pico_link.c \
 	   targets/exec.c targets/exec_cmd.c targets/wol.c \
 	   targets/gpio.c targets/gpio_line.c \
@@ -29,6 +30,22 @@ PMBD_SRC = $(CORE) $(DRIVERS) $(IO) src/main.c
 PMBD_OBJ = $(PMBD_SRC:%.c=$(B)/%.o)
 
 all: $(B)/pmbd $(B)/ipmiload $(B)/mkuf2 $(B)/pmb-node-sim
+
+# The same daemon under AddressSanitizer and UBSan, which the SOL and
+# console black-box tests run against (tests/run-all.sh): a memory error
+# there fails make check instead of corrupting a console quietly.
+SAN	 = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	   -fno-omit-frame-pointer
+PMBD_ASAN_OBJ = $(PMBD_SRC:%.c=$(B)/asan/%.o)
+
+$(B)/asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC  $< (asan)"
+	@$(CC) $(filter-out -D_FORTIFY_SOURCE=2,$(CFLAGS)) -O1 $(SAN) \
+	    $$(pkg-config --cflags $(PKGS) 2>/dev/null) -c $< -o $@
+
+$(B)/asan/pmbd: $(PMBD_ASAN_OBJ)
+	$(CC) $(LDFLAGS) $(SAN) -o $@ $(PMBD_ASAN_OBJ) $$(pkg-config --libs $(PKGS))
 
 deps:
 	@./scripts/deps.sh
@@ -54,7 +71,7 @@ run: deps
 	@./scripts/run-demo.sh
 
 check: deps
-	@$(MAKE) --no-print-directory all unit-tests
+	@$(MAKE) --no-print-directory all unit-tests $(B)/asan/pmbd
 	@./tests/run-all.sh
 
 clean:
@@ -115,7 +132,7 @@ uninstall:
 
 .PHONY: install uninstall
 
--include $(PMBD_OBJ:.o=.d)
+-include $(PMBD_OBJ:.o=.d) $(PMBD_ASAN_OBJ:.o=.d)
 
 bench: deps
 	@$(MAKE) --no-print-directory $(B)/pmbd $(B)/ipmiload

@@ -7,6 +7,15 @@
  * and later calls target_done() with the token it was given; the core
  * answers the client then, or with CC_TIMEOUT when the target takes longer
  * than target_timeout.
+ *
+ * The one rule for callbacks: a driver never calls back into the core
+ * (target_done, target_event, target_console_ready) from inside a call the
+ * core made into it (power, identify, console_write, console_break ...).
+ * What it learns there it reports from its own I/O callback or tick, when
+ * the core's state is complete.  The one exception is
+ * target_console_output() from console_write (a machine that echoes), which
+ * only appends to the history.  The SOL engine also defends itself: a
+ * report of room from inside console_write only makes it loop once more.
  */
 #ifndef PMBD_TARGET_H
 #define PMBD_TARGET_H
@@ -90,7 +99,9 @@ static inline void
 target_solcfg_default(struct target_solcfg *c)
 {
 	c->enable = 1;
-	c->auth = 0xc0 | 0x02;		/* encrypted, authenticated, USER */
+	c->auth = 0xc0 | 0x03;		/* encrypted, authenticated, OPERATOR:
+					   a SOL console types, BREAK included
+					   (magic SysRq); a user only reads */
 	c->accum = 2;			/* 10 ms */
 	c->threshold = 128;
 	c->retry_count = 7;

@@ -16,7 +16,6 @@
 
 #define ESP_HOST_MAX	256
 #define ESP_LINE_MAX	512		/* longest reply line accepted */
-#define ESP_CON_TX	4096		/* console bytes waiting for the UART */
 #define ESP_PULSE_MIN_MS 50
 #define ESP_PULSE_MAX_MS 8000
 #define ESP_NO_PIN	(-1)

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "console_tx.h"
 #include "esp8266.h"
 #include "log.h"
 
@@ -34,14 +35,12 @@ struct esp_console {
 	void			*io;
 	int			 connected;
 	int			 paused;	/* no room in the core */
-	int			 full;		/* refused input */
 	int			 down_logged;
 	uint64_t		 now;
 	uint64_t		 deadline;
 	uint64_t		 retry_at;
 	unsigned		 backoff;
-	uint8_t			 tx[ESP_CON_TX];
-	size_t			 txlen;
+	struct contx		 tx;		/* input waiting for the UART */
 };
 
 static uint64_t
@@ -60,7 +59,7 @@ con_want(struct esp_console *c)
 
 	if (c->io != NULL && env->io_want != NULL)
 		env->io_want(c->io, c->connected && !c->paused,
-		    !c->connected || c->txlen > 0);
+		    !c->connected || c->tx.len > 0);
 }
 
 static void
@@ -81,36 +80,20 @@ con_close(struct esp_console *c, const char *why)
 		c->down_logged = 1;
 	c->connected = 0;
 	c->paused = 0;
-	c->txlen = 0;
+	contx_clear(&c->tx);		/* the engine's tick retries */
 	c->backoff = c->backoff == 0 ? CON_BACKOFF_MIN : c->backoff * 2 >
 	    CON_BACKOFF_MAX ? CON_BACKOFF_MAX : c->backoff * 2;
 	c->retry_at = c->now + c->backoff;
-	if (c->full) {
-		c->full = 0;
-		target_console_ready(c->src->t);
-	}
 }
 
+/* Send what waits; never calls the core (console_write uses it). */
 static void
 con_flush(struct esp_console *c)
 {
-	ssize_t n;
-
-	if (c->fd < 0 || !c->connected || c->txlen == 0)
+	if (c->fd < 0 || !c->connected)
 		return;
-	n = send(c->fd, c->tx, c->txlen, MSG_NOSIGNAL);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n < 0) {
+	if (contx_flush(&c->tx, c->fd, 1) != 0)
 		con_close(c, "send failed");
-		return;
-	}
-	memmove(c->tx, c->tx + n, c->txlen - (size_t)n);
-	c->txlen -= (size_t)n;
-	if (n > 0 && c->full) {
-		c->full = 0;
-		target_console_ready(c->src->t);
-	}
 }
 
 static void
@@ -162,6 +145,8 @@ con_io_cb(void *arg, int readable, int writable)
 		con_read(c);
 	if (c->fd >= 0)
 		con_want(c);
+	if (contx_ready(&c->tx))		/* the engine may write again */
+		target_console_ready(c->src->t);
 }
 
 static void
@@ -214,7 +199,6 @@ esp_console_free(struct esp_console *c)
 {
 	if (c == NULL)
 		return NULL;
-	c->full = 0;
 	con_close(c, NULL);
 	free(c);
 	return NULL;
@@ -252,17 +236,9 @@ esp_console_tick(struct esp_console *c, uint64_t now)
 size_t
 esp_console_write(struct esp_console *c, const uint8_t *p, size_t n)
 {
-	size_t room;
-
 	if (c->fd < 0 || !c->connected)
-		return 0;		/* down: the client resends */
-	room = ESP_CON_TX - c->txlen;
-	if (n > room) {
-		n = room;
-		c->full = 1;
-	}
-	memcpy(c->tx + c->txlen, p, n);
-	c->txlen += n;
+		return 0;		/* down: kept for later */
+	n = contx_put(&c->tx, p, n);
 	con_flush(c);
 	if (c->fd >= 0)
 		con_want(c);

@@ -12,12 +12,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "console_tx.h"
 #include "log.h"
 #include "nproto.h"
 #include "target.h"
 
 #define PICO_PSK_LEN	32		/* bytes; 64 hex digits in the file */
-#define PICO_CON_TX	4096		/* console bytes waiting for the node */
+#define PICO_CON_TX	CONTX_MAX	/* console bytes waiting for the node */
 #define PICO_REQ_MAX	8		/* requests waiting for a RESULT */
 #define PICO_HANDSHAKE_MS 5000		/* TLS and HELLO, from accept */
 #define PICO_OUT_MAX	65536		/* unsent output per link */
@@ -74,13 +75,11 @@ struct pico {
 	uint32_t		 rx_next;	/* next offset wanted */
 	uint32_t		 rx_limit;	/* rx_next + window granted */
 	int			 rx_known;
-	/* Daemon to node console: tx[0] is at offset tx_base. */
-	uint8_t			 tx[PICO_CON_TX];
-	size_t			 tx_len;
+	/* Daemon to node console: tx.buf[0] is at offset tx_base. */
+	struct contx		 tx;
 	uint32_t		 tx_base;	/* oldest not acknowledged */
 	uint32_t		 tx_sent;	/* next to send */
 	uint32_t		 tx_limit;	/* node's next + window */
-	int			 tx_full;	/* a write was cut short */
 	unsigned		 baud;		/* 0: never set */
 	/* Sensors. */
 	struct np_sensors	 sens;

@@ -68,15 +68,13 @@ con_drop(struct pico *p, size_t n)
 {
 	if (n == 0)
 		return;
-	memmove(p->tx, p->tx + n, p->tx_len - n);
-	p->tx_len -= n;
+	contx_consume(&p->tx, n);
 	p->tx_base += (uint32_t)n;
 	if (pico_diff(p->tx_sent, p->tx_base) < 0)
 		p->tx_sent = p->tx_base;
-	if (p->tx_full) {
-		p->tx_full = 0;
+	if (contx_ready(&p->tx))	/* from the link's I/O, never from
+					   pico_console_write */
 		target_console_ready(p->t);
-	}
 }
 
 static void
@@ -84,7 +82,7 @@ con_pump(struct pico *p)
 {
 	while (p->conn != NULL) {
 		struct np_msg m = { .type = NP_CON_DATA };
-		int32_t avail = pico_diff(p->tx_base + (uint32_t)p->tx_len,
+		int32_t avail = pico_diff(p->tx_base + (uint32_t)p->tx.len,
 		    p->tx_sent), win = pico_diff(p->tx_limit, p->tx_sent);
 		size_t n;
 
@@ -95,7 +93,7 @@ con_pump(struct pico *p)
 			n = NP_DATA_MAX;
 		m.u.con.off = p->tx_sent;
 		m.u.con.len = (uint16_t)n;
-		m.u.con.data = p->tx + (p->tx_sent - p->tx_base);
+		m.u.con.data = p->tx.buf + (p->tx_sent - p->tx_base);
 		if (pico_send(p, &m) != 0)
 			return;
 		p->tx_sent += (uint32_t)n;
@@ -109,7 +107,7 @@ pico_con_acked(struct pico *p, const struct np_con_ack *a)
 
 	if (d < 0)
 		return;			/* an old acknowledgement */
-	if ((size_t)d > p->tx_len) {
+	if ((size_t)d > p->tx.len) {
 		log_rl(&p->rl, "node %s: acknowledged console bytes never sent",
 		    p->cf->node);
 		return;
@@ -125,7 +123,7 @@ pico_con_resume(struct pico *p, const struct np_hello *h, int new_boot)
 {
 	int32_t d = pico_diff(h->con_rx_next, p->tx_base);
 
-	if (!new_boot && d >= 0 && (size_t)d <= p->tx_len)
+	if (!new_boot && d >= 0 && (size_t)d <= p->tx.len)
 		con_drop(p, (size_t)d);
 	else			/* renumber what is held from its next */
 		p->tx_base = h->con_rx_next;
@@ -141,14 +139,8 @@ size_t
 pico_console_write(struct target_src *src, const uint8_t *d, size_t n)
 {
 	struct pico *p = src->dstate;
-	size_t room = PICO_CON_TX - p->tx_len;
 
-	if (n > room) {
-		n = room;
-		p->tx_full = 1;
-	}
-	memcpy(p->tx + p->tx_len, d, n);
-	p->tx_len += n;
+	n = contx_put(&p->tx, d, n);
 	con_pump(p);
 	return n;
 }

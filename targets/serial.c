@@ -22,10 +22,10 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "console_tx.h"
 #include "log.h"
 #include "target.h"
 
-#define SERIAL_TX	4096		/* bytes waiting for the line */
 #define SERIAL_RX	4096		/* bytes read per wakeup at most */
 #define SERIAL_RETRY_MS	1000
 
@@ -49,10 +49,8 @@ struct serial {
 	uint64_t	 retry_at;
 	uint64_t	 break_until;
 	int		 paused;	/* no room in the core: not reading */
-	int		 full;		/* refused input: tell when room */
 	int		 down_logged;
-	uint8_t		 tx[SERIAL_TX];
-	size_t		 txlen;
+	struct contx	 tx;		/* input waiting for the line */
 };
 
 static void *
@@ -170,7 +168,7 @@ serial_close(struct serial *s)
 		close(s->fd);
 	s->port = NULL;
 	s->fd = -1;
-	s->txlen = 0;
+	contx_clear(&s->tx);
 	s->paused = 0;
 	s->retry_at = s->now + SERIAL_RETRY_MS;
 }
@@ -191,29 +189,15 @@ serial_want(struct serial *s)
 	const struct target_env *env = s->src->t->env;
 
 	if (s->io != NULL && env->io_want != NULL)
-		env->io_want(s->io, !s->paused, s->txlen > 0);
+		env->io_want(s->io, !s->paused, s->tx.len > 0);
 }
 
+/* Write what waits; never calls the core (console_write uses it). */
 static void
 serial_flush(struct serial *s)
 {
-	ssize_t n;
-
-	if (s->fd < 0 || s->txlen == 0)
-		return;
-	n = write(s->fd, s->tx, s->txlen);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n < 0) {
+	if (contx_flush(&s->tx, s->fd, 0) != 0)
 		serial_lost(s, "write failed");
-		return;
-	}
-	memmove(s->tx, s->tx + n, s->txlen - (size_t)n);
-	s->txlen -= (size_t)n;
-	if (n > 0 && s->full) {
-		s->full = 0;
-		target_console_ready(s->src->t);	/* may write again */
-	}
 }
 
 static void
@@ -250,6 +234,8 @@ serial_io_cb(void *arg, int readable, int writable)
 		serial_read(s);
 	if (s->fd >= 0)
 		serial_want(s);
+	if (contx_ready(&s->tx))		/* the engine may write again */
+		target_console_ready(s->src->t);
 }
 
 /* A real serial port, through libserialport. */
@@ -403,17 +389,10 @@ static size_t
 serial_write(struct target_src *src, const uint8_t *p, size_t n)
 {
 	struct serial *s = src->dstate;
-	size_t room;
 
 	if (s->fd < 0)
-		return 0;		/* the line is down: the client resends */
-	room = SERIAL_TX - s->txlen;
-	if (n > room) {
-		n = room;
-		s->full = 1;
-	}
-	memcpy(s->tx + s->txlen, p, n);
-	s->txlen += n;
+		return 0;		/* the line is down: kept for later */
+	n = contx_put(&s->tx, p, n);
 	serial_flush(s);
 	if (s->fd >= 0)
 		serial_want(s);

@@ -12,11 +12,14 @@ UNIT_core	= tests/unit/harness.c $(CORE) $(DRIVERS) src/crypto.c src/log.c \
 		  src/conf.c
 UNIT_sol	= tests/unit/harness.c $(CORE) $(DRIVERS) src/crypto.c src/log.c \
 		  src/conf.c
+UNIT_solnet	= tests/unit/harness.c $(CORE) $(DRIVERS) src/crypto.c src/log.c \
+		  src/conf.c
 UNIT_ring	= src/ring.c
 UNIT_conf	= src/conf.c src/crypto.c src/target.c $(DRIVERS) src/log.c \
 		  src/nproto.c src/buf.c
 UNIT_state	= src/state.c src/buf.c src/crypto.c
 UNIT_pico	= targets/pico.c targets/pico_console.c src/nproto.c src/buf.c \
+		  targets/console_tx.c \
 		  src/log.c src/crypto.c src/target.c targets/sim.c \
 		  targets/sim_console.c targets/serial.c targets/exec.c \
 		  targets/exec_cmd.c targets/wol.c targets/gpio.c \
@@ -29,7 +32,7 @@ UNIT_esp8266	= $(CORE) $(DRIVERS) src/crypto.c src/log.c src/conf.c
 UNIT_node	= firmware-pico/core/node.c firmware-pico/core/node_power.c \
 		  firmware-pico/core/node_console.c src/nproto.c src/buf.c
 
-UNITS	 = buf msg session rakp core sol ring conf state nproto pico node \
+UNITS	 = buf msg session rakp core sol solnet ring conf state nproto pico node \
 	   gpio esp8266
 UNIT_BINS = $(UNITS:%=$(U)/check_%)
 
