@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "log.h"
 #include "ring.h"
 
 /*
@@ -58,7 +59,7 @@ struct sol {
 	uint64_t	 lost;		/* bytes overwritten before anyone saw */
 	/* The active instance. */
 	struct session	*s;		/* NULL: inactive */
-	uint64_t	 pos;		/* next byte for the viewer */
+	uint64_t	 pos;		/* next byte the viewer has not acked */
 	uint8_t		 next_seq;
 	uint8_t		 out_seq;	/* packet in flight, 0: none */
 	uint8_t		 out_len;
@@ -67,12 +68,12 @@ struct sol {
 	unsigned	 out_tries;
 	uint64_t	 out_due;	/* retransmit then */
 	uint64_t	 send_due;	/* accumulated output goes then, 0: not */
-	uint8_t		 in_seq;	/* the console's last packet */
+	uint8_t		 in_seq;	/* the console's last packet taken */
 	uint8_t		 in_acc;
 	/*
 	 * Input on its way to the line: what was acknowledged waits in the
 	 * FIFO for the driver; a packet that came while the FIFO was above
-	 * its mark is held, unacknowledged.  See sol_input().
+	 * its mark is held, unacknowledged.  See sol_input() in sol.c.
 	 */
 	uint8_t		 fifo[SOL_FIFO_MAX];
 	size_t		 fifo_off;
@@ -80,18 +81,39 @@ struct sol {
 	uint8_t		 pend[SOL_PAYLOAD_SIZE];
 	size_t		 pend_len;
 	uint8_t		 pend_seq;	/* 0: none */
-	uint64_t	 in_dropped;	/* input beyond every limit */
+	uint8_t		 pend_raced;	/* our packet was in flight then */
+	uint64_t	 pend_at;
 	uint8_t		 status;	/* for the next packet */
-	uint64_t	 dropped;	/* given up after the retries */
+	/* Inside the driver's console_write: see feed() in sol.c. */
+	uint8_t		 busy;
+	uint8_t		 again;
+	/* Deactivated by another session, waiting for the last ACK. */
+	uint8_t		 closing;
+	uint64_t	 closing_due;
+	/* Counters (pmbd status, tests). */
+	uint64_t	 in_dropped;	/* input beyond every limit */
 	uint64_t	 overrun;	/* overwritten before sent */
+	uint64_t	 slow_retries;	/* after the configured retries */
+	struct log_rl	 rl;
 };
 
 int	 sol_init(struct sol *, struct target *, size_t history);
 void	 sol_free(struct sol *);
 /* Start an instance for session s at time now. */
 void	 sol_activate(struct core *, struct sol *, struct session *);
-/* End it; notify: tell the console first (another session ended it). */
+/*
+ * End it at once; notify: tell the console first.  Used when the owner
+ * deactivates, its session closes, or the target goes.
+ */
 void	 sol_deactivate(struct core *, struct sol *, int notify);
+/*
+ * Another session deactivates it: the console is told and its session
+ * ends, once the packet in flight is acknowledged (at most a second), so
+ * that the next viewer gets exactly what this one did not.
+ */
+void	 sol_steal(struct core *, struct sol *);
+/* 1 while an instance runs (a closing one does not count). */
+int	 sol_active(const struct sol *);
 /* A SOL payload from the instance's session. */
 void	 sol_input(struct core *, struct sol *, const uint8_t *, size_t);
 /* The machine printed this. */

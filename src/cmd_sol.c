@@ -60,7 +60,7 @@ activate(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 		return CC_PRIV;
 	if ((cf->auth & 0x80) && !(aux & 0x80))
 		return CC_PAYLOAD_NO_ENCRYPT;
-	if (l->s != NULL)
+	if (sol_active(l))
 		return CC_PAYLOAD_ACTIVE;	/* here or elsewhere */
 	if (c->s->sol_target != 0)
 		return CC_PAYLOAD_LIMIT;	/* one per session */
@@ -74,6 +74,12 @@ activate(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 	return CC_OK;
 }
 
+/*
+ * Deactivate: the session that owns the instance, or an administrator
+ * (Ironic runs "sol deactivate" before each console start, at its ADMIN
+ * default).  Another session's console is told, and that session ends:
+ * a console whose SOL was taken has nothing left to do on it.
+ */
 static int
 deactivate(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 {
@@ -86,19 +92,16 @@ deactivate(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 		return cc;
 	if (l == NULL)
 		return CC_PAYLOAD_DISABLED;
-	if ((owner = l->s) == NULL)
+	if (!sol_active(l))
 		return CC_PAYLOAD_INACTIVE;
-	if (c->s->priv < (c->t->st.sol.auth & 0x0f))
+	owner = l->s;
+	if (owner != c->s && c->s->priv < PRIV_ADMIN)
 		return CC_PRIV;
-	/*
-	 * Another session's console (Ironic runs "sol deactivate" before each
-	 * console start) is told, and that session ends: a console whose SOL
-	 * was taken has nothing left to do on it.
-	 */
-	sol_deactivate(c->core, l, owner != c->s);
-	owner->sol_target = 0;
-	if (owner != c->s)
-		session_close(&c->core->st, owner);
+	if (owner == c->s) {
+		sol_deactivate(c->core, l, 0);
+		owner->sol_target = 0;
+	} else
+		sol_steal(c->core, l);
 	return CC_OK;
 }
 
@@ -110,7 +113,7 @@ payload_status(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 	if ((buf_u8(req) & 0x3f) != PAYLOAD_SOL)
 		return CC_INVALID_FIELD;
 	wbuf_u8(rsp, l != NULL ? SOL_INSTANCE : 0);	/* capacity */
-	wbuf_u8(rsp, l != NULL && l->s != NULL ? 0x01 : 0x00);
+	wbuf_u8(rsp, l != NULL && sol_active(l) ? 0x01 : 0x00);
 	wbuf_u8(rsp, 0x00);
 	return CC_OK;
 }
@@ -123,7 +126,7 @@ payload_info(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 
 	if ((cc = check_instance(req)) != 0)
 		return cc;
-	wbuf_le32(rsp, l != NULL && l->s != NULL ? l->s->sid : 0);
+	wbuf_le32(rsp, l != NULL && sol_active(l) ? l->s->sid : 0);
 	wbuf_u8(rsp, 0x01);			/* system serial port 1 */
 	wbuf_fill(rsp, 0, 7);
 	return CC_OK;

@@ -593,7 +593,8 @@ core_tick(struct core *c, uint64_t now)
 	for (int a = 1; a < 256; a++) {
 		uint64_t d;
 
-		if (c->sol[a] == NULL || c->sol[a]->s == NULL)
+		if (c->sol[a] == NULL || (c->sol[a]->s == NULL &&
+		    c->sol[a]->fifo_len == 0))
 			continue;
 		d = sol_tick(c, c->sol[a]);
 		if (d != 0 && (next == 0 || d < next))

@@ -12,7 +12,12 @@
 #include "state.h"
 
 #define STATE_MAGIC	0x53424d50u	/* "PMBS" */
-#define STATE_VERSION	2	/* 2 adds the SOL configuration */
+/*
+ * 2 adds the SOL configuration; 3 makes OPERATOR the default SOL
+ * privilege: a version 2 file that holds the old default (USER, 0xc2)
+ * loads as the new one, any other value as it was set.
+ */
+#define STATE_VERSION	3
 #define STATE_MAX	128
 
 size_t
@@ -84,6 +89,8 @@ state_decode(const uint8_t *p, size_t n, struct target_persist *st)
 		t.sol.retry_interval = buf_u8(&r);
 		t.sol.nv_rate = buf_u8(&r);
 		t.sol.v_rate = buf_u8(&r);
+		if (version == 2 && t.sol.auth == 0xc2)
+			t.sol.auth = 0xc3;
 	}
 	if (buf_end(&r) != 0)
 		return -1;

@@ -124,7 +124,7 @@ packet(uint8_t *pkt, uint8_t seq, uint8_t fill)
 
 START_TEST(back_pressure)
 {
-	uint8_t pkt[4 + SOL_DATA_MAX], p[512];
+	uint8_t pkt[4 + SOL_DATA_MAX], p[512], ack[4] = { 0 };
 	uint8_t seq = 1;
 	int acked = 0;
 
@@ -147,37 +147,127 @@ START_TEST(back_pressure)
 	pkt[0] = seq = (uint8_t)(seq % 15 + 1);	/* ipmitool's resend */
 	sol_send(&cl, pkt, sizeof(pkt));
 	ck_assert_int_eq(nout, 0);
-	/* Output stops while a packet is held. */
+	nout = 0;
+	/*
+	 * The FIFO is at its mark, not above: output goes, and the client
+	 * that gets it while it waits (ipmitool) goes on, so its ACK takes
+	 * the held packet, past the mark.
+	 */
 	target_console_output(&t72, (const uint8_t *)"output", 6);
 	now += 100;
 	core_tick(core, now);
+	ck_assert_int_eq(nout, 1);
+	ck_assert_int_eq(sol_reply(&cl, 0, p), 10);
+	ck_assert_mem_eq(p + 4, "output", 6);
+	ack[1] = p[0];
+	ack[2] = 6;
+	sol_send(&cl, ack, sizeof(ack));
+	ck_assert_int_eq(nout, 1);
+	ck_assert_int_eq(sol_reply(&cl, 0, p), 4);
+	ck_assert_uint_eq(p[1], seq);			/* the held one */
+	ck_assert_uint_gt(core->sol[0x72]->fifo_len, SOL_FIFO_MARK);
+	/* Above the mark no output goes, so nothing lets the next in. */
+	nout = 0;
+	target_console_output(&t72, (const uint8_t *)"more", 4);
+	now += 100;
+	core_tick(core, now);
 	ck_assert_int_eq(nout, 0);
-	/* Different characters: the held ones were taken as delivered. */
 	packet(pkt, seq = (uint8_t)(seq % 15 + 1), 'Z');
 	sol_send(&cl, pkt, sizeof(pkt));
-	ck_assert_int_eq(nout, 0);
-	fake_con_room = SIZE_MAX;		/* the line drains */
-	target_console_ready(&t72);
-	ck_assert_int_ge(nout, 1);
+	ck_assert_int_eq(nout, 0);			/* held */
+	/* Different characters: the client counts the held ones as
+	 * delivered (it gave up waiting), so they are taken. */
+	packet(pkt, seq = (uint8_t)(seq % 15 + 1), 'Y');
+	sol_send(&cl, pkt, sizeof(pkt));
+	ck_assert_int_eq(nout, 1);
 	ck_assert_int_eq(sol_reply(&cl, 0, p), 4);
-	ck_assert_uint_eq(p[1], seq);		/* the last one, acknowledged */
+	ck_assert_uint_eq(p[1], (uint8_t)(seq == 1 ? 15 : seq - 1));
+	/* The line drains: "more" goes, and the held 'Y' is not taken by
+	 * us (a client resending under a new number would get it twice) but
+	 * when the client acknowledges "more". */
+	fake_con_room = SIZE_MAX;
+	nout = 0;
+	target_console_ready(&t72);
+	ck_assert_int_eq(nout, 1);
+	ck_assert_int_eq(sol_reply(&cl, 0, p), 8);
+	ck_assert_mem_eq(p + 4, "more", 4);
 	ck_assert_uint_eq(fake_con_len, (size_t)(acked + 2) * SOL_DATA_MAX);
+	ack[1] = p[0];
+	ack[2] = 4;
+	sol_send(&cl, ack, sizeof(ack));
+	ck_assert_int_eq(nout, 1);
+	ck_assert_int_eq(sol_reply(&cl, 0, p), 4);
+	ck_assert_uint_eq(p[1], seq);			/* 'Y', taken */
+	ck_assert_uint_eq(fake_con_len, (size_t)(acked + 3) * SOL_DATA_MAX);
 	for (int i = 0; i <= acked; i++)
 		ck_assert_uint_eq(fake_con_in[(size_t)i * SOL_DATA_MAX],
 		    i + 1);
-	ck_assert_uint_eq(fake_con_in[fake_con_len - 1], 'Z');
-	ck_assert_int_eq(nout, 2);		/* and output goes again */
-	ck_assert_int_eq(sol_reply(&cl, 1, p), 10);
-	ck_assert_mem_eq(p + 4, "output", 6);
+	ck_assert_uint_eq(fake_con_in[(size_t)(acked + 1) * SOL_DATA_MAX],
+	    'Z');
+	ck_assert_uint_eq(fake_con_in[fake_con_len - 1], 'Y');
 	ck_assert_uint_eq(core->sol[0x72]->in_dropped, 0);
 	client_free(&cl);
 }
 END_TEST
 
-START_TEST(retransmit_then_drop)
+/*
+ * A packet arrives above the mark while our output is in flight: ipmitool
+ * ends its wait on that output and goes on, so its ACK of the output
+ * takes the held packet.  A hold nobody resolves ends after 15 s: dropped
+ * (never acknowledged) unless it was raced so.
+ */
+START_TEST(held_packet_raced_and_expired)
+{
+	uint8_t pkt[4 + SOL_DATA_MAX], p[512], ack[4] = { 0, 0, SOL_DATA_MAX, 0 };
+	uint8_t seq = 1;
+	size_t before;
+
+	activate72();
+	t72.st.sol.threshold = 1;
+	fake_con_room = 0;
+	while (core->sol[0x72]->fifo_len + SOL_DATA_MAX <= SOL_FIFO_MARK) {
+		packet(pkt, seq, 'a');
+		sol_send(&cl, pkt, sizeof(pkt));
+		seq = (uint8_t)(seq % 15 + 1);
+	}
+	nout = 0;
+	target_console_output(&t72, (const uint8_t *)"out", 3);
+	ck_assert_int_eq(nout, 1);		/* in flight */
+	ck_assert_int_eq(sol_reply(&cl, 0, p), 7);
+	packet(pkt, seq, 'r');
+	sol_send(&cl, pkt, sizeof(pkt));
+	ck_assert_int_eq(nout, 0);		/* held */
+	before = core->sol[0x72]->fifo_len;
+	ack[1] = p[0];				/* the client ACKs "out" */
+	sol_send(&cl, ack, sizeof(ack));
+	ck_assert_int_eq(nout, 1);
+	ck_assert_int_eq(sol_reply(&cl, 0, p), 4);
+	ck_assert_uint_eq(p[1], seq);		/* the held one, taken */
+	ck_assert_uint_eq(core->sol[0x72]->fifo_len, before + SOL_DATA_MAX);
+	/* Now one that nobody resends: dropped after 15 s, never acked. */
+	seq = (uint8_t)(seq % 15 + 1);
+	packet(pkt, seq, 'x');
+	sol_send(&cl, pkt, sizeof(pkt));
+	ck_assert_int_eq(nout, 0);
+	ck_assert_uint_ne(core->sol[0x72]->pend_seq, 0);
+	for (int i = 0; i < 160; i++) {
+		now += 100;
+		core_tick(core, now);
+	}
+	ck_assert_uint_eq(core->sol[0x72]->pend_seq, 0);
+	ck_assert_uint_eq(core->sol[0x72]->fifo_len, before + SOL_DATA_MAX);
+	client_free(&cl);
+}
+END_TEST
+
+/*
+ * The configured retries (7 x 100 ms) and then one a second, under the
+ * same number, never dropped: the next viewer byte is the one after.
+ */
+START_TEST(retransmit_never_drops)
 {
 	const uint8_t out1[] = "boot";
-	uint8_t p[512], status;
+	uint8_t p[512], ack[4] = { 0, 1, 4, 0 };
 	int sent = 0;
 
 	activate72();
@@ -185,7 +275,7 @@ START_TEST(retransmit_then_drop)
 	nout = 0;
 	target_console_output(&t72, out1, 4);
 	ck_assert_int_eq(nout, 1);
-	for (int i = 0; i < 20; i++) {		/* the console never ACKs */
+	for (int i = 0; i < 8; i++) {		/* the console never ACKs */
 		nout = 0;
 		now += 100;
 		core_tick(core, now);
@@ -197,13 +287,48 @@ START_TEST(retransmit_then_drop)
 		}
 	}
 	ck_assert_int_eq(sent, 7);		/* the retry count */
-	/* What comes next says characters were dropped. */
+	sent = 0;
+	for (int i = 0; i < 50; i++) {		/* then once a second */
+		nout = 0;
+		now += 100;
+		core_tick(core, now);
+		if (nout == 1) {
+			ck_assert_int_eq(sol_reply(&cl, 0, p), 8);
+			ck_assert_uint_eq(p[0], 1);
+			sent++;
+		}
+	}
+	ck_assert_int_eq(sent, 5);
+	ck_assert_uint_eq(core->sol[0x72]->slow_retries, 5);
+	/* Acknowledged at last: what comes next follows, no overrun. */
+	sol_send(&cl, ack, sizeof(ack));
 	nout = 0;
 	target_console_output(&t72, (const uint8_t *)"x", 1);
 	ck_assert_int_eq(sol_reply(&cl, 0, p), 5);
 	ck_assert_uint_eq(p[0], 2);
-	status = p[3];
-	ck_assert_uint_eq(status & SOL_ST_OVERRUN, SOL_ST_OVERRUN);
+	ck_assert_uint_eq(p[3] & SOL_ST_OVERRUN, 0);
+	ck_assert_uint_eq(p[4], 'x');
+	client_free(&cl);
+}
+END_TEST
+
+/* The history wraps while the viewer does not acknowledge: overrun. */
+START_TEST(overrun_flagged)
+{
+	uint8_t big[8192], p[512], ack[4] = { 0, 1, SOL_DATA_MAX, 0 };
+
+	memset(big, 'o', sizeof(big));
+	activate72();
+	nout = 0;
+	/* A driver that ignores target_console_room (the sim, a node's
+	 * flood) overwrites what the viewer has not acknowledged. */
+	target_console_output(&t72, big, sizeof(big));
+	ck_assert_int_eq(sol_reply(&cl, 0, p), 4 + SOL_DATA_MAX);
+	ck_assert_uint_eq(p[3] & SOL_ST_OVERRUN, SOL_ST_OVERRUN);
+	ck_assert_uint_gt(core->sol[0x72]->overrun, 0);
+	sol_send(&cl, ack, sizeof(ack));
+	ck_assert_int_eq(sol_reply(&cl, 0, p), 4 + SOL_DATA_MAX);
+	ck_assert_uint_eq(p[3] & SOL_ST_OVERRUN, 0);	/* told once */
 	client_free(&cl);
 }
 END_TEST
@@ -318,6 +443,159 @@ START_TEST(one_instance_and_takeover)
 }
 END_TEST
 
+/* A session of user on t72's endpoint, raised to priv. */
+static void
+login_as(struct client *c, uint16_t port, const char *user, const char *pass,
+    uint8_t priv)
+{
+	uint8_t p = priv;
+
+	client_init(c, 1, port);
+	ck_assert_int_eq(login(c, user, pass, 17, (uint8_t)(0x10 | priv)), 0);
+	request(c, 1, NETFN_APP, APP_SET_SESSION_PRIV, &p, 1);
+	ck_assert_int_eq(reply_cc(c, 0, APP_SET_SESSION_PRIV), 0);
+}
+
+/*
+ * Deactivated by another session while a packet is in flight: the owner
+ * is told once it has acknowledged that packet, so the next viewer gets
+ * exactly what it did not; with no ACK within a second, the packet's
+ * bytes go to the next viewer.
+ */
+START_TEST(steal_waits_for_the_last_ack)
+{
+	struct client other;
+	uint8_t p[512], ack[4] = { 0, 1, 3, 0 };
+	uint32_t owner;
+
+	set_port(1, 6272);
+	for (int round = 0; round < 2; round++) {
+		activate72();
+		owner = cl.cs.csid;
+		t72.st.sol.threshold = 1;
+		nout = 0;
+		target_console_output(&t72, (const uint8_t *)"abc", 3);
+		ck_assert_int_eq(nout, 1);		/* in flight */
+		login_as(&other, 41000, "admin", "secretpass1", PRIV_ADMIN);
+		request(&other, 2, NETFN_APP, APP_DEACTIVATE_PAYLOAD, act, 6);
+		ck_assert_int_eq(nout, 1);		/* the reply only */
+		ck_assert_int_eq(reply_cc(&other, 0, APP_DEACTIVATE_PAYLOAD),
+		    0);
+		ck_assert_ptr_nonnull(session_find(&core->st, owner));
+		request(&other, 3, NETFN_APP, APP_PAYLOAD_STATUS, act, 1);
+		reply(&other, 0, p);
+		ck_assert_uint_eq(p[8], 0);		/* not active */
+		if (round == 0) {
+			sol_send(&cl, ack, sizeof(ack));	/* the last ACK */
+			ck_assert_int_eq(nout, 2);	/* told, and the pong */
+			ck_assert_int_eq(sol_reply(&cl, 0, p), 4);
+			ck_assert_uint_eq(p[3], SOL_ST_NACK |
+			    SOL_ST_DEACTIVATING);
+		} else {
+			now += 1000;			/* no ACK comes */
+			nout = 0;
+			core_tick(core, now);
+			ck_assert_int_eq(nout, 2);
+		}
+		ck_assert_ptr_null(session_find(&core->st, owner));
+		request(&other, 4, NETFN_APP, APP_ACTIVATE_PAYLOAD, act, 6);
+		ck_assert_int_eq(reply_cc(&other, 0, APP_ACTIVATE_PAYLOAD), 0);
+		nout = 0;
+		now += 100;
+		core_tick(core, now);
+		if (round == 0)
+			ck_assert_int_eq(nout, 0);	/* "abc" was had */
+		else {
+			ck_assert_int_eq(nout, 1);	/* "abc" again */
+			ck_assert_int_eq(sol_reply(&other, 0, p), 7);
+			ck_assert_mem_eq(p + 4, "abc", 3);
+		}
+		client_free(&other);
+		client_free(&cl);
+		teardown();
+		setup();
+		set_port(1, 6272);
+	}
+}
+END_TEST
+
+/* What was acknowledged reaches the line even when the session goes. */
+START_TEST(acked_input_survives_takeover)
+{
+	struct client other;
+	uint8_t pkt[4 + SOL_DATA_MAX], in2[] = { 1, 0, 0, 0, 'n', 'e', 'w' };
+
+	activate72();
+	fake_con_room = 0;
+	for (uint8_t seq = 1; seq <= 3; seq++) {
+		packet(pkt, seq, (uint8_t)('a' + seq));
+		sol_send(&cl, pkt, sizeof(pkt));
+		ck_assert_int_eq(nout, 1);		/* acknowledged */
+	}
+	login_as(&other, 41000, "admin", "secretpass1", PRIV_ADMIN);
+	request(&other, 2, NETFN_APP, APP_DEACTIVATE_PAYLOAD, act, 6);
+	request(&other, 3, NETFN_APP, APP_ACTIVATE_PAYLOAD, act, 6);
+	ck_assert_int_eq(reply_cc(&other, 0, APP_ACTIVATE_PAYLOAD), 0);
+	sol_send(&other, in2, sizeof(in2));
+	fake_con_room = SIZE_MAX;
+	target_console_ready(&t72);
+	ck_assert_uint_eq(fake_con_len, 3 * SOL_DATA_MAX + 3);
+	ck_assert_uint_eq(fake_con_in[0], 'b');
+	ck_assert_uint_eq(fake_con_in[2 * SOL_DATA_MAX], 'd');
+	ck_assert_mem_eq(fake_con_in + 3 * SOL_DATA_MAX, "new", 3);
+	client_free(&other);
+	client_free(&cl);
+}
+END_TEST
+
+/*
+ * Roles: SOL needs OPERATOR by default (a console types, BREAK included);
+ * a running instance is deactivated by its own session or an
+ * administrator only.
+ */
+START_TEST(roles)
+{
+	struct client viewer, op, op2, admin;
+
+	set_port(1, 6272);
+	login_as(&viewer, 41001, "viewer", "viewerpass1", PRIV_USER);
+	request(&viewer, 2, NETFN_APP, APP_ACTIVATE_PAYLOAD, act, 6);
+	ck_assert_int_eq(reply_cc(&viewer, 0, APP_ACTIVATE_PAYLOAD), CC_PRIV);
+	login_as(&op, 41002, "op", "operatorpass", PRIV_OPERATOR);
+	request(&op, 2, NETFN_APP, APP_ACTIVATE_PAYLOAD, act, 6);
+	ck_assert_int_eq(reply_cc(&op, 0, APP_ACTIVATE_PAYLOAD), 0);
+	request(&viewer, 3, NETFN_APP, APP_DEACTIVATE_PAYLOAD, act, 6);
+	ck_assert_int_eq(reply_cc(&viewer, 0, APP_DEACTIVATE_PAYLOAD), CC_PRIV);
+	login_as(&op2, 41003, "op", "operatorpass", PRIV_OPERATOR);
+	request(&op2, 2, NETFN_APP, APP_DEACTIVATE_PAYLOAD, act, 6);
+	ck_assert_int_eq(reply_cc(&op2, 0, APP_DEACTIVATE_PAYLOAD), CC_PRIV);
+	ck_assert_ptr_nonnull(core->sol[0x72]->s);
+	/* Its owner may. */
+	request(&op, 3, NETFN_APP, APP_DEACTIVATE_PAYLOAD, act, 6);
+	ck_assert_int_eq(reply_cc(&op, 0, APP_DEACTIVATE_PAYLOAD), 0);
+	ck_assert_ptr_null(core->sol[0x72]->s);
+	request(&op, 4, NETFN_APP, APP_ACTIVATE_PAYLOAD, act, 6);
+	ck_assert_int_eq(reply_cc(&op, 0, APP_ACTIVATE_PAYLOAD), 0);
+	/* An administrator may. */
+	login_as(&admin, 41004, "admin", "secretpass1", PRIV_ADMIN);
+	request(&admin, 2, NETFN_APP, APP_DEACTIVATE_PAYLOAD, act, 6);
+	ck_assert_int_eq(nout, 3);		/* op told, pong, reply */
+	ck_assert_int_eq(reply_cc(&admin, 2, APP_DEACTIVATE_PAYLOAD), 0);
+	ck_assert_ptr_null(core->sol[0x72]->s);
+	/* Set to USER by an administrator (Set SOL Configuration 2). */
+	request(&admin, 3, NETFN_TRANSPORT, TRANSPORT_SET_SOL,
+	    (const uint8_t *)"\x0e\x02\xc2", 3);
+	ck_assert_int_eq(reply_cc(&admin, 0, TRANSPORT_SET_SOL), 0);
+	ck_assert_int_eq(npersist, 1);
+	request(&viewer, 4, NETFN_APP, APP_ACTIVATE_PAYLOAD, act, 6);
+	ck_assert_int_eq(reply_cc(&viewer, 0, APP_ACTIVATE_PAYLOAD), 0);
+	client_free(&viewer);
+	client_free(&op);
+	client_free(&op2);
+	client_free(&admin);
+}
+END_TEST
+
 START_TEST(session_end_frees_sol)
 {
 	uint8_t sid[4];
@@ -399,11 +677,16 @@ sol_suite(void)
 	tcase_add_test(tc, echo_and_ack);
 	tcase_add_test(tc, duplicate_not_delivered_twice);
 	tcase_add_test(tc, back_pressure);
-	tcase_add_test(tc, retransmit_then_drop);
+	tcase_add_test(tc, held_packet_raced_and_expired);
+	tcase_add_test(tc, retransmit_never_drops);
+	tcase_add_test(tc, overrun_flagged);
 	tcase_add_test(tc, break_and_bad_acks);
 	tcase_add_test(tc, bad_packets);
 	tcase_add_test(tc, history_replayed);
 	tcase_add_test(tc, one_instance_and_takeover);
+	tcase_add_test(tc, steal_waits_for_the_last_ack);
+	tcase_add_test(tc, acked_input_survives_takeover);
+	tcase_add_test(tc, roles);
 	tcase_add_test(tc, session_end_frees_sol);
 	tcase_add_test(tc, bridged_activation);
 	tcase_add_test(tc, configuration);

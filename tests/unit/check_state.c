@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "state.h"
 #include "test.h"
 
@@ -82,6 +83,48 @@ START_TEST(codec)
 }
 END_TEST
 
+/*
+ * A version 2 file (pmbd before OPERATOR became the SOL default): the old
+ * default (USER) loads as OPERATOR, a value an administrator set stays.
+ */
+static size_t
+as_version2(uint8_t *p, size_t n)
+{
+	uint32_t h;
+
+	p[4] = 2;
+	h = buf_fnv32(p, n - 4);
+	p[n - 4] = (uint8_t)h;
+	p[n - 3] = (uint8_t)(h >> 8);
+	p[n - 2] = (uint8_t)(h >> 16);
+	p[n - 1] = (uint8_t)(h >> 24);
+	return n;
+}
+
+START_TEST(sol_default_migrates)
+{
+	struct target_persist a, b;
+	uint8_t f[128];
+	size_t n;
+
+	memset(&a, 0, sizeof(a));
+	target_solcfg_default(&a.sol);
+	ck_assert_uint_eq(a.sol.auth, 0xc3);
+	a.sol.auth = 0xc2;			/* what version 2 wrote */
+	n = as_version2(f, state_encode(&a, f, sizeof(f)));
+	ck_assert_int_eq(state_decode(f, n, &b), 0);
+	ck_assert_uint_eq(b.sol.auth, 0xc3);
+	a.sol.auth = 0xc4;			/* set by an administrator */
+	n = as_version2(f, state_encode(&a, f, sizeof(f)));
+	ck_assert_int_eq(state_decode(f, n, &b), 0);
+	ck_assert_uint_eq(b.sol.auth, 0xc4);
+	a.sol.auth = 0xc2;			/* set to USER in version 3 */
+	n = state_encode(&a, f, sizeof(f));
+	ck_assert_int_eq(state_decode(f, n, &b), 0);
+	ck_assert_uint_eq(b.sol.auth, 0xc2);
+}
+END_TEST
+
 static Suite *
 state_suite(void)
 {
@@ -92,6 +135,7 @@ state_suite(void)
 	tcase_add_test(tc, roundtrip);
 	tcase_add_test(tc, corrupt_set_aside);
 	tcase_add_test(tc, codec);
+	tcase_add_test(tc, sol_default_migrates);
 	suite_add_tcase(s, tc);
 	return s;
 }
