@@ -5,14 +5,16 @@
 # failure.
 set -u
 cd "$(dirname "$0")/.."
+start=$(date +%s)
 passed=0
 failed=0
 failures=()
 
 run() {
-	local name=$1 out rc p f
+	local name=$1 out rc p f t0
 	shift
 	echo "=== $name"
+	t0=$(date +%s)
 	out=$("$@" 2>&1)
 	rc=$?
 	printf '%s\n' "$out" | grep -Ev '^ok - |^pmbd: (warning|info)' | sed 's/^/    /'
@@ -35,7 +37,7 @@ run() {
 	passed=$((passed + p))
 	failed=$((failed + f))
 	[ "$f" -ne 0 ] && failures+=("$name")
-	echo "    -> $p passed, $f failed"
+	echo "    -> $p passed, $f failed ($(( $(date +%s) - t0 )) s)"
 }
 
 for t in build/tests/check_*; do
@@ -56,5 +58,5 @@ fi
 
 echo
 [ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]}"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed in $(( $(date +%s) - start )) s"
 [ "$failed" -eq 0 ]

@@ -11,10 +11,45 @@ T=$(mktemp -d /tmp/pmbd-bb.XXXXXX)
 PMBD_PID=
 PW=bb-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
+HOG_PIDS=()
+
 cleanup() {
+	cpu_hog_stop
 	[ -n "$PMBD_PID" ] && kill "$PMBD_PID" 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$T"
+}
+
+# use_sanitized: run build/asan/pmbd (AddressSanitizer + UBSan, made by
+# make check); finish() then stops it and fails on any report.
+SANITIZED=0
+use_sanitized() {
+	if [ ! -x "$TOP/build/asan/pmbd" ]; then
+		not_ok "build/asan/pmbd is missing (make build/asan/pmbd)"
+		return
+	fi
+	PMBD=$TOP/build/asan/pmbd
+	export PMBD_BIN=$PMBD		# for the Python tests that start it
+	SANITIZED=1
+	export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:halt_on_error=1
+	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+}
+
+# cpu_hog_start / cpu_hog_stop: a busy loop on every core beside the
+# test, so that the timing that broke things on a loaded machine is part
+# of the test.
+cpu_hog_start() {
+	local i
+	for i in $(seq "$(nproc)"); do
+		( trap 'exit 0' TERM; while :; do :; done ) &
+		HOG_PIDS+=($!)
+	done
+}
+cpu_hog_stop() {
+	[ ${#HOG_PIDS[@]} -gt 0 ] || return 0
+	kill "${HOG_PIDS[@]}" 2>/dev/null
+	wait "${HOG_PIDS[@]}" 2>/dev/null
+	HOG_PIDS=()
 }
 trap cleanup EXIT
 
@@ -145,11 +180,26 @@ run_py() {
 }
 
 finish() {
-	if ! grep -q "ready" "$T/pmbd.log"; then :; fi
+	if [ "$SANITIZED" = 1 ]; then
+		# Exit so that LeakSanitizer runs too; any report fails.
+		[ -n "$PMBD_PID" ] && stop_pmbd
+		if grep -Eq "ERROR: (Address|Leak)Sanitizer|runtime error:" \
+		    "$T/pmbd.log"; then
+			not_ok "AddressSanitizer/UBSan: no report"
+			grep -E -A25 "ERROR: |runtime error:" "$T/pmbd.log" | head -60
+		else
+			ok "AddressSanitizer/UBSan: no report"
+		fi
+	fi
 	if grep -qi "$PW" "$T/pmbd.log"; then
 		not_ok "the password never reaches the log"
 	else
 		ok "the password never reaches the log"
+	fi
+	if [ "$FAIL_N" -ne 0 ] && [ -f "$T/pmbd.log" ]; then
+		echo "# the end of pmbd's log:"
+		grep -v "debug:" "$T/pmbd.log" | tail -20 | sed 's/^/#   /'
+		[ -n "${PMBD_KEEP_LOG:-}" ] && cp "$T/pmbd.log" "$PMBD_KEEP_LOG"
 	fi
 	echo "$PASS_OK passed, $FAIL_N failed"
 	[ "$FAIL_N" -eq 0 ]

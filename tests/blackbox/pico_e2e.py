@@ -33,7 +33,7 @@ from tap import check, finish, wait_until  # noqa: E402
 
 TOP, CONF, PORT, PW, NPORT, WORK = sys.argv[1:7]
 NODE_SIM = os.path.join(TOP, 'build', 'pmb-node-sim')
-PMBD = os.path.join(TOP, 'build', 'pmbd')
+PMBD = os.environ.get('PMBD_BIN') or os.path.join(TOP, 'build', 'pmbd')
 PMBD_LOG = os.path.join(WORK, 'pmbd.log')
 figures = []
 

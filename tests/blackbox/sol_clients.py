@@ -92,6 +92,29 @@ def run(*args, port=PORT):
                           text=True, timeout=30)
 
 
+USERS = {'viewer': ('viewer-pw-1', 'USER'),
+         'oper': ('operator-pw-1', 'OPERATOR'),
+         'admin': (PW, 'ADMINISTRATOR')}
+
+
+def as_user(user, *args, port=PORT):
+    pw, level = USERS[user]
+    return ['ipmitool', '-I', 'lanplus', '-H', '127.0.0.1', '-p', str(port),
+            '-U', user, '-P', pw, '-L', level] + list(args)
+
+
+def run_as(user, *args, port=PORT):
+    return subprocess.run(as_user(user, *args, port=port),
+                          capture_output=True, text=True, timeout=30)
+
+
+def freeipmi_as(user, *args):
+    pw, level = USERS[user]
+    return ['ipmiconsole', '-h', '127.0.0.1:%d' % PORT72, '-u', user, '-p',
+            pw, '-l', level.lower().replace('administrator', 'admin')] + \
+        list(args)
+
+
 # 1. Bridged: attach to a machine that is off, power it on from another
 #    client, watch it boot, log in, BREAK, leave with ~.
 run('-t', '1', 'power', 'off')
@@ -175,5 +198,57 @@ f.send('&.')
 f.wait(10)
 for x in (t, f):
     x.kill()
+
+# 6. Roles: SOL needs OPERATOR (a console types, BREAK included); only an
+#    administrator or the session itself ends a running one.
+r = run_as('viewer', 'sol', 'activate', port=PORT72)
+check('ipmitool: a user (read-only) cannot activate SOL',
+      r.returncode != 0 and 'privilege' in r.stderr.lower(), r.stderr)
+f = Term(freeipmi_as('viewer'))
+rc = f.wait(15)
+check('ipmiconsole: a user cannot activate SOL',
+      b'privilege level insufficient' in f.out and
+      b'SOL established' not in f.out, 'exit %s %r' % (rc, f.out[-200:]))
+f.kill()
+t = Term(as_user('oper', 'sol', 'activate', port=PORT72))
+check('ipmitool: an operator activates SOL',
+      t.expect(r'SOL Session operational'), repr(t.out[-200:]))
+t.send('\r')
+check('an operator types into the console', t.expect(r'node72 login: '))
+r = run_as('viewer', 'sol', 'deactivate', port=PORT72)
+check('ipmitool: a user cannot end it', r.returncode != 0 and
+      'privilege' in (r.stdout + r.stderr).lower(), r.stdout + r.stderr)
+r = run_as('oper', 'sol', 'deactivate', port=PORT72)
+check('ipmitool: another operator session cannot end it',
+      r.returncode != 0 and 'privilege' in (r.stdout + r.stderr).lower(),
+      r.stdout + r.stderr)
+# (ipmiconsole --deactivate says nothing and exits 0 either way: what
+# counts is that the console is still there.)
+f = Term(freeipmi_as('oper', '--deactivate'))
+f.wait(15)
+f.kill()
+t.out = b''
+t.send('\r')
+check('ipmiconsole --deactivate: an operator cannot end it',
+      t.expect(r'node72 login: ') is not None and t.wait(0.5) is None,
+      repr(t.out[-200:]))
+f = Term(freeipmi_as('admin', '--deactivate'))
+rc = f.wait(15)
+check('ipmiconsole --deactivate: an administrator ends it', rc == 0,
+      'exit %s %r' % (rc, f.out[-200:]))
+rc = t.wait(10)
+check('the operator\'s ipmitool is told: "SOL session closed by BMC"',
+      rc == 1 and b'SOL session closed by BMC' in t.out,
+      'exit %s, %r' % (rc, t.out[-200:]))
+f = Term(freeipmi_as('oper'))
+check('ipmiconsole: an operator activates SOL', f.expect(
+    r'\[SOL established\]'), repr(f.out[-200:]))
+f.send('&.')
+check('and ends its own session (&.)', f.wait(10) == 0)
+t = Term(as_user('oper', 'sol', 'activate', port=PORT72))
+check('the instance is free again', t.expect(r'SOL Session operational'))
+t.send('\r~.')
+check('the owner ends its own with ~.', t.wait(10) == 0)
+t.kill()
 
 finish()

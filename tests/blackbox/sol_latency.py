@@ -1,24 +1,16 @@
 #!/usr/bin/python3
-"""Bulk data and echo latency through SOL with ipmitool.
+"""Echo latency through SOL with ipmitool (bulk data: sol_stream.py).
 
-sol_bulk.py bulk PORT PASSWORD TTY RATE SIZE
-    Start an echo on TTY (the far end of a socat pty pair whose other end
-    is a pmbd serial target on PORT): everything read is written back, at
-    RATE bytes/s (0: as fast as it comes).  Send SIZE random bytes through
-    `ipmitool sol activate` and check that every byte comes back, in order.
-sol_bulk.py latency PORT PASSWORD
+sol_latency.py PORT PASSWORD
     Through a UDP proxy in front of pmbd, type 200 characters into the sim
     console one at a time and time, at the proxy, each SOL packet to the
     echo that pmbd sends back: the latency pmbd adds.  No assertion on it.
 """
 import os
-import random
 import select
 import socket
 import statistics
-import subprocess
 import sys
-import termios
 import threading
 import time
 import tty
@@ -27,123 +19,6 @@ import tty
 def ipmitool(port, pw, *args):
     return ['ipmitool', '-I', 'lanplus', '-H', '127.0.0.1', '-p', str(port),
             '-U', 'admin', '-P', pw] + list(args)
-
-
-def echo_far_end(path, rate, stop):
-    """Echo everything back, never blocking (a blocking write here could
-    deadlock with socat, which blocks on its own writes)."""
-    fd = os.open(path, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
-    tty.setraw(fd)
-    attr = termios.tcgetattr(fd)
-    attr[3] &= ~termios.ECHO
-    termios.tcsetattr(fd, termios.TCSANOW, attr)
-    tokens, last = 0.0, time.monotonic()
-    pending = b''
-    while not stop.is_set():
-        now = time.monotonic()
-        if rate:
-            tokens = min(tokens + (now - last) * rate, 256.0)
-        last = now
-        room = 65536 - len(pending)
-        want = min(room, 4096 if not rate else int(tokens))
-        r, w, _ = select.select([fd] if want > 0 else [],
-                                [fd] if pending else [], [],
-                                0.002 if rate else 0.05)
-        if r:
-            try:
-                data = os.read(fd, want)
-            except BlockingIOError:
-                data = b''
-            if rate:
-                tokens -= len(data)
-            pending += data
-        if w and pending:
-            try:
-                n = os.write(fd, pending)
-                pending = pending[n:]
-            except BlockingIOError:
-                pass
-    os.close(fd)
-
-
-def bulk(port, pw, path, rate, size):
-    rnd = random.Random(20261121)
-    # Random bytes without '~', ipmitool's escape character.
-    data = bytes(b if b != 0x7e else 0x7d for b in
-                 rnd.randbytes(size))
-    stop = threading.Event()
-    echo = threading.Thread(target=echo_far_end, args=(path, rate, stop),
-                            daemon=True)
-    echo.start()
-    err = open(os.path.join(os.path.dirname(path), 'ipmitool.err'), 'w+')
-    p = subprocess.Popen(ipmitool(port, pw, 'sol', 'activate'),
-                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                         stderr=err)
-    got = bytearray()
-    banner = b'[SOL Session operational.  Use ~? for help]\n'
-    start = time.monotonic()
-    first = [None]
-
-    def reader():
-        while True:
-            chunk = p.stdout.read1(65536)
-            if not chunk:
-                return
-            if first[0] is None:
-                first[0] = time.monotonic()
-            got.extend(chunk)
-            if len(got) >= len(banner) + size:
-                return
-
-    rt = threading.Thread(target=reader, daemon=True)
-    rt.start()
-    time.sleep(1.0)             # let the session come up
-    t0 = time.monotonic()
-    sent_at = [None]
-
-    def writer():
-        try:
-            for i in range(0, size, 4096):
-                p.stdin.write(data[i:i + 4096])
-                p.stdin.flush()
-        except (BrokenPipeError, ValueError, OSError):
-            pass
-        sent_at[0] = time.monotonic()
-
-    wt = threading.Thread(target=writer, daemon=True)
-    wt.start()
-    limit = 60 + (size / rate * 1.5 if rate else 60)
-    rt.join(limit)
-    t1 = time.monotonic()
-    t_sent = sent_at[0] or t1
-    try:
-        p.stdin.close()
-    except BrokenPipeError:
-        pass
-    try:
-        p.wait(10)
-    except subprocess.TimeoutExpired:
-        p.kill()
-    stop.set()
-    echo.join(5)
-    body = bytes(got)
-    if body.startswith(banner):
-        body = body[len(banner):]
-    ok = body == data
-    lost = size - len(body)
-    diff = next((i for i in range(min(len(body), size))
-                 if body[i] != data[i]), None)
-    secs = t1 - t0
-    print('bulk rate=%s size=%d: %s; %d bytes back in %.2f s '
-          '(%.1f KiB/s each way; all sent after %.2f s)' % (
-              rate or 'full', size, 'every byte back, in order' if ok else
-              'MISMATCH (first difference at %s, %d missing)' % (diff, lost),
-              len(body), secs, len(body) / secs / 1024, t_sent - t0))
-    if not ok:
-        err.seek(0)
-        print('ipmitool said: %r' % err.read()[-300:])
-    print('%d passed, %d failed' % (1 if ok else 0, 0 if ok else 1))
-    return 0 if ok else 1
 
 
 def latency(port, pw):
@@ -229,7 +104,4 @@ def latency(port, pw):
 
 
 if __name__ == '__main__':
-    if sys.argv[1] == 'bulk':
-        sys.exit(bulk(int(sys.argv[2]), sys.argv[3], sys.argv[4],
-                      int(sys.argv[5]), int(sys.argv[6])))
-    sys.exit(latency(int(sys.argv[2]), sys.argv[3]))
+    sys.exit(latency(int(sys.argv[1]), sys.argv[2]))
