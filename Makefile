@@ -12,20 +12,25 @@ CFLAGS	+= -std=c17 -D_GNU_SOURCE $(WARN) -Iinclude -Itargets -MMD -MP \
 LDFLAGS	+= -Wl,-z,relro,-z,now
 B	 = build
 
-# The protocol core: no sockets, no libevent, no OpenSSL headers.
+# The protocol core: the model of each machine (machine*.c, target.c) and
+# the IPMI face over it; no sockets, no libevent, no OpenSSL headers, no
+# libconfig, no driver.  It links with crypto.c and log.c (and clock.c,
+# which log.c uses) alone: `make core-alone` (in make check) proves it.
 CORE	 = src/buf.c src/msg.c src/rmcp.c src/session.c src/rakp.c \
 	   src/cmd.c src/cmd_app.c src/cmd_chassis.c src/cmd_sensor.c \
-	   src/cmd_sol.c src/sol.c src/ring.c src/core.c src/target.c \
-	   src/nproto.c
-DRIVERS	 = targets/sim.c targets/sim_console.c targets/serial.c \
+	   src/cmd_sol.c src/sol.c src/ring.c src/core.c src/bridge.c \
+	   src/out.c src/machine.c src/machine_console.c src/target.c \
+	   src/users.c src/addr.c
+DRIVERS	 = targets/drivers.c src/nproto.c \
+	   targets/sim.c targets/sim_console.c targets/serial.c \
 	   targets/console_tx.c \
 	   targets/pico.c targets/pico_console.c targets/pico_link.c \
 	   targets/exec.c targets/exec_cmd.c targets/wol.c \
 	   targets/gpio.c targets/gpio_line.c \
 	   targets/esp8266.c targets/esp8266_console.c \
 	   targets/esp8266_conf.c targets/esp8266_parse.c
-IO	 = src/log.c src/crypto.c src/conf.c src/state.c src/net.c src/io.c \
-	   src/notify.c src/reload.c src/privdrop.c
+IO	 = src/log.c src/clock.c src/crypto.c src/conf.c src/state.c \
+	   src/net.c src/loop.c src/notify.c src/reload.c src/privdrop.c
 PMBD_SRC = $(CORE) $(DRIVERS) $(IO) src/main.c
 PMBD_OBJ = $(PMBD_SRC:%.c=$(B)/%.o)
 

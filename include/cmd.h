@@ -11,6 +11,8 @@
 
 #include "buf.h"
 
+#include "machine.h"
+
 struct core;
 struct session;
 struct target;
@@ -27,16 +29,13 @@ struct cmd_ctx {
 	struct session	*s;		/* NULL: session-less */
 	struct target	*t;		/* NULL: pmbd itself */
 	uint64_t	 now;
-	uint32_t	 token;		/* for TARGET_PENDING */
+	uint32_t	 token;		/* the cookie for MACHINE_PENDING */
 	int		 bridged;
 	const struct msg_req *req;	/* the request being run */
-	/* Send Message only: the reply it wants sent as a second packet. */
-	uint8_t		*msg2;
-	size_t		 msg2_len;
-	size_t		 msg2_cap;
-	int		 msg2_pending;	/* target replies later */
-	uint8_t		 msg2_hdr[6];
-	uint8_t		 msg2_target;
+	/* Who asks (cmd_who), made when first needed. */
+	struct machine_who who;
+	char		 who_user[4 * 16 + 1];
+	char		 who_peer[64];
 };
 
 typedef int cmd_fn(struct cmd_ctx *, struct buf *req, struct wbuf *rsp);
@@ -70,9 +69,11 @@ extern const size_t cmd_payload_n;
 int	 cmd_channel_ok(uint8_t);
 
 const struct cmd_entry *cmd_find(uint8_t netfn, uint8_t cmd);
+/* Who asks, for the model's audit trail: the session's user and peer. */
+const struct machine_who *cmd_who(struct cmd_ctx *);
 /*
  * Run one command: the completion code (response data in rsp), or
- * TARGET_PENDING when a driver answers later.
+ * MACHINE_PENDING when the machine answers later (bridge_done).
  */
 int	 cmd_dispatch(struct cmd_ctx *, uint8_t netfn, uint8_t cmd,
 	    const uint8_t *, size_t, struct wbuf *rsp);

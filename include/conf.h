@@ -97,9 +97,6 @@ struct conf {
 /* 0 or -1 with one line "FILE:LINE: problem" in err. */
 int	 conf_load(const char *path, struct conf **ret, char *err, size_t);
 struct conf *conf_free(struct conf *);
-const struct conf_user *conf_user_find(const struct conf *,
-	    const uint8_t *name, size_t len);
-int	 conf_parse_addr(const char *, struct conf_addr *);
 /*
  * Reload: reorder new's endpoints so that each one old also has keeps
  * old's index (sessions and SOL name endpoints by index); the others take

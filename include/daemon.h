@@ -9,23 +9,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "machine.h"
+
 struct conf;
 struct conf_target;
 struct core;
-struct event;
-struct event_base;
+struct loop;
+struct loop_timer;
 struct net;
 struct target;
 
 struct pmbd {
 	const char		*path;		/* the configuration file */
 	struct conf		*conf;
-	struct event_base	*base;
+	struct loop		*loop;
 	struct net		*net;
 	struct core		*core;
+	struct machine_ops	 mops;		/* the model's, kept for reload */
 	struct target		*targets[256];	/* by address, NULL: none */
-	struct event		*wake;
-	struct event		*watchdog;
+	struct loop_timer	*wake;
+	struct loop_timer	*watchdog;
 };
 
 /* Start the target a configuration entry describes: 0, or -1 (logged). */

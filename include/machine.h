@@ -105,13 +105,20 @@ struct machine_boot {
 /* A completion, for an action that answered MACHINE_PENDING. */
 typedef void machine_done_fn(void *arg, uint32_t cookie, int result);
 
-/* What the model tells the daemon around it. */
+/* What the model needs of the daemon around it. */
 struct machine_ops {
 	/* Persistent state changed: write it (state.c, atomically). */
 	void	(*persist)(void *arg, const struct target *);
 	/* Call machine_tick() at this time (monotonic ms) or sooner. */
 	void	(*wake)(void *arg, uint64_t when);
 	void	*arg;
+	/* File descriptors for drivers (target_env); NULL in unit tests. */
+	void	*(*io_add)(void *ioarg, int fd, target_io_fn *, void *cbarg);
+	void	 (*io_want)(void *handle, int readable, int writable);
+	void	 (*io_del)(void *handle);
+	void	*ioarg;
+	/* The global node_listen (pico), NULL when not configured. */
+	const struct conf_addr *node_listen;
 };
 
 /* A console holder (IPMI SOL, the web page's WebSocket). */
@@ -169,7 +176,11 @@ int	 machine_boot_set(struct target *, const struct machine_boot *,
 struct target_boot *machine_boot_raw(struct target *);
 void	 machine_boot_commit(struct target *, const struct machine_who *);
 
+/* A face changed what it keeps in t->st (SOL parameters): write it. */
+void	 machine_save(struct target *);
+
 /* Sensors: the driver's list and readings (target.h). */
+int	 machine_has_sensors(struct target *);
 size_t	 machine_sensors(struct target *, const struct target_sensor **);
 int	 machine_sensor_read(struct target *, uint64_t now, size_t i,
 	    uint8_t *raw);
@@ -199,8 +210,10 @@ uint64_t machine_console_head(struct target *);
 /* The holder has shown everything before pos: the machine may print
  * into the room that leaves. */
 void	 machine_console_ack(struct target *, uint64_t pos);
-/* Input: into the bounded FIFO to the line; what was taken. */
-size_t	 machine_console_write(struct target *, const uint8_t *, size_t);
+/* Input: into the bounded FIFO to the line: n, or 0 past its hard limit
+ * (32 KiB); the caller is not called back from inside. */
+size_t	 machine_console_write(struct target *, uint64_t now, const uint8_t *,
+	    size_t);
 size_t	 machine_console_queued(struct target *);
 int	 machine_console_break(struct target *, unsigned ms);
 int	 machine_console_baud(struct target *, unsigned baud);

@@ -57,8 +57,6 @@ struct target_status {
 	int		 has_link;	/* link_up is meaningful: when it is 0,
 					   Get Chassis Status answers D5h */
 	int		 fault;
-	uint8_t		 last_event;	/* Get Chassis Status byte 2 */
-	uint8_t		 restart_cause;	/* Get System Restart Cause */
 	enum target_identify identify;
 };
 
@@ -135,15 +133,18 @@ struct target_src;
  * file descriptors watched by the event loop (a driver never blocks and
  * never runs a loop of its own).
  */
-typedef void target_io_fn(void *cbarg, int readable, int writable);
+typedef void target_io_fn(void *cbarg, uint64_t now, int readable,
+		    int writable);
 
 struct target_env {
-	void	(*done)(void *arg, struct target *, uint32_t token, int cc);
-	void	(*event)(void *arg, struct target *, enum target_event);
-	void	(*console)(void *arg, struct target *, const uint8_t *,
-		    size_t);
+	void	(*done)(void *arg, struct target *, uint64_t now,
+		    uint32_t token, int cc);
+	void	(*event)(void *arg, struct target *, uint64_t now,
+		    enum target_event);
+	void	(*console)(void *arg, struct target *, uint64_t now,
+		    const uint8_t *, size_t);
 	size_t	(*console_room)(void *arg, struct target *);
-	void	(*console_ready)(void *arg, struct target *);
+	void	(*console_ready)(void *arg, struct target *, uint64_t now);
 	void	*arg;
 	/* I/O, provided by main.c; NULL in unit tests. */
 	void	*(*io_add)(void *ioarg, int fd, target_io_fn *, void *cbarg);
@@ -239,14 +240,19 @@ int	 target_start(struct target *, uint64_t now);
 void	 target_stop(struct target *);
 int	 target_has_console(const struct target *);
 
-/* For drivers: report completion of a pending action, or an event. */
-void	 target_done(struct target *, uint32_t token, int cc);
-void	 target_event(struct target *, enum target_event);
+/*
+ * For drivers, from their own I/O callbacks and ticks (never from inside
+ * a call the core made): completion of a pending action, an event, with
+ * the time the callback or tick was given.
+ */
+void	 target_done(struct target *, uint64_t now, uint32_t token, int cc);
+void	 target_event(struct target *, uint64_t now, enum target_event);
 /* For drivers: the machine printed this (never fails: see the core). */
-void	 target_console_output(struct target *, const uint8_t *, size_t);
+void	 target_console_output(struct target *, uint64_t now, const uint8_t *,
+	    size_t);
 size_t	 target_console_room(struct target *);
 /* For drivers whose console_write returned less than offered: call this
  * when the line has room again. */
-void	 target_console_ready(struct target *);
+void	 target_console_ready(struct target *, uint64_t now);
 
 #endif

@@ -1,6 +1,11 @@
 /* cmd.c: the command table lookup and the one privilege/length check. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+
 #include "cmd.h"
 #include "ipmi.h"
+#include "log.h"
 #include "session.h"
 #include "target.h"
 
@@ -76,4 +81,40 @@ cmd_dispatch(struct cmd_ctx *c, uint8_t netfn, uint8_t cmd,
 		return CC_REQ_LEN;
 	buf_init(&req, data, len);
 	return e->fn(c, &req, rsp);
+}
+
+const struct machine_who *
+cmd_who(struct cmd_ctx *c)
+{
+	const struct peer *p;
+	char host[INET6_ADDRSTRLEN];
+	unsigned port = 0;
+
+	if (c->who.face != NULL)
+		return &c->who;
+	c->who.face = "ipmi";
+	if (c->s == NULL)
+		return &c->who;
+	log_escape(c->s->user, c->s->user_len, c->who_user,
+	    sizeof(c->who_user));
+	c->who.user = c->who_user;
+	p = &c->s->peer;
+	host[0] = '\0';
+	if (p->ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const void *)&p->ss;
+
+		inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+		port = ntohs(a->sin6_port);
+		snprintf(c->who_peer, sizeof(c->who_peer), "[%s]:%u", host,
+		    port);
+	} else {
+		const struct sockaddr_in *a = (const void *)&p->ss;
+
+		inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+		port = ntohs(a->sin_port);
+		snprintf(c->who_peer, sizeof(c->who_peer), "%s:%u", host,
+		    port);
+	}
+	c->who.peer = c->who_peer;
+	return &c->who;
 }

@@ -2,10 +2,13 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "bridge.h"
 #include "cmd.h"
 #include "core.h"
 #include "ipmi.h"
+#include "machine.h"
 #include "msg.h"
+#include "users.h"
 #include "version.h"
 
 static int
@@ -26,7 +29,7 @@ get_device_id(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 	if (c->t == NULL)
 		wbuf_u8(rsp, 0xc0);
 	else
-		wbuf_u8(rsp, c->t->main.drv->sensor_list != NULL ? 0x83 : 0x80);
+		wbuf_u8(rsp, machine_has_sensors(c->t) ? 0x83 : 0x80);
 	wbuf_u8(rsp, cf->manufacturer_id & 0xff);
 	wbuf_u8(rsp, (cf->manufacturer_id >> 8) & 0xff);
 	wbuf_u8(rsp, (cf->manufacturer_id >> 16) & 0x0f);
@@ -38,16 +41,12 @@ get_device_id(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 static int
 cold_warm_reset(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 {
-	struct target_src *m;
-
 	(void)req;
 	(void)rsp;
 	if (c->t == NULL)
 		return CC_NOT_SUPPORTED_STATE;	/* never resets pmbd */
-	m = &c->t->main;
-	if (m->drv->reset_link == NULL)
-		return CC_OK;
-	return m->drv->reset_link(m, c->now, c->req->cmd == APP_COLD_RESET,
+	return machine_reset_link(c->t, c->now,
+	    c->req->cmd == APP_COLD_RESET, cmd_who(c), bridge_done, c->core,
 	    c->token);
 }
 
@@ -64,15 +63,16 @@ get_self_test(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 static int
 get_acpi_power(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 {
-	struct target_status st;
+	struct machine_state ms;
+	int on;
 
 	(void)req;
-	if (c->t->main.drv->status == NULL)
+	machine_state(c->t, c->now, &ms);
+	if (!ms.has_power)
 		return CC_INVALID_CMD;
-	memset(&st, 0, sizeof(st));
-	c->t->main.drv->status(&c->t->main, c->now, &st);
-	wbuf_u8(rsp, st.power_on ? 0x00 : 0x05);	/* S0/G0 : S5/G2 */
-	wbuf_u8(rsp, st.power_on ? 0x00 : 0x03);	/* D0 : D3 */
+	on = ms.power == MACHINE_POWER_ON;
+	wbuf_u8(rsp, on ? 0x00 : 0x05);		/* S0/G0 : S5/G2 */
+	wbuf_u8(rsp, on ? 0x00 : 0x03);		/* D0 : D3 */
 	return CC_OK;
 }
 
@@ -81,46 +81,6 @@ get_guid(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 {
 	(void)req;
 	wbuf_put(rsp, c->t != NULL ? c->t->st.guid : c->core->guid, 16);
-	return CC_OK;
-}
-
-static int
-send_message(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
-{
-	struct cmd_ctx in = *c;
-	struct msg_bridge mb;
-	struct wbuf r2;
-	uint8_t data[MSG_MAX], hdr[MSG_HDR];
-	size_t n = buf_left(req);
-	const uint8_t *p = buf_take(req, n);
-	int cc;
-
-	(void)rsp;
-	cc = msg_bridge_parse(p, n, &mb);
-	if (cc != 0)
-		return cc;
-	if (mb.inner.netfn == NETFN_APP && mb.inner.cmd == APP_SEND_MESSAGE)
-		return CC_INVALID_FIELD;	/* no nested bridging */
-	if (mb.inner.rs_sa == IPMI_BMC_ADDR)
-		in.t = NULL;			/* ourselves (ipmitool -m) */
-	else if ((in.t = c->core->targets[mb.inner.rs_sa]) == NULL)
-		return CC_SENDMSG_NAK;
-	in.bridged = 1;
-	in.req = &mb.inner;
-	msg_bridge_reply_hdr(c->req, &mb.inner, hdr);
-	wbuf_init(&r2, data, sizeof(data));
-	cc = cmd_dispatch(&in, mb.inner.netfn, mb.inner.cmd, mb.inner.data,
-	    mb.inner.len, &r2);
-	if (cc == TARGET_PENDING) {
-		c->msg2_pending = 1;
-		c->msg2_target = mb.inner.rs_sa;
-		memcpy(c->msg2_hdr, hdr, MSG_HDR);
-		return CC_OK;
-	}
-	if (r2.err)
-		cc = CC_UNSPECIFIED;
-	c->msg2_len = msg_reply(hdr, (uint8_t)cc, data,
-	    cc == CC_OK ? r2.len : 0, c->msg2, c->msg2_cap);
 	return CC_OK;
 }
 
@@ -210,7 +170,7 @@ close_session(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 static unsigned
 user_id(const struct conf *cf, const struct session *s)
 {
-	const struct conf_user *u = conf_user_find(cf, s->user, s->user_len);
+	const struct conf_user *u = users_find(cf, s->user, s->user_len);
 
 	return u != NULL ? (unsigned)(u - cf->users) + 1 : 0;
 }
@@ -299,7 +259,7 @@ const struct cmd_entry cmd_app[] = {
 	{ NETFN_APP, APP_GET_SELF_TEST,	PRIV_USER,	ANY,	0, 0, get_self_test },
 	{ NETFN_APP, APP_GET_ACPI_POWER, PRIV_USER,	CMD_TARGET, 0, 0, get_acpi_power },
 	{ NETFN_APP, APP_GET_DEVICE_GUID, PRIV_USER,	ANY,	0, 0, get_guid },
-	{ NETFN_APP, APP_SEND_MESSAGE,	PRIV_USER,	SESS,	1, 255, send_message },
+	{ NETFN_APP, APP_SEND_MESSAGE,	PRIV_USER,	SESS,	1, 255, bridge_send_message },
 	{ NETFN_APP, APP_GET_SYSTEM_GUID, PRIV_USER,	ANY,	0, 0, get_guid },
 	{ NETFN_APP, APP_GET_CHAN_AUTH_CAP, PRIV_CALLBACK, PRE,	2, 2, get_chan_auth_cap },
 	{ NETFN_APP, APP_SET_SESSION_PRIV, PRIV_CALLBACK, SESS,	1, 1, set_session_priv },

@@ -1,20 +1,14 @@
-/* cmd_chassis.c: Chassis netfn (00h): status, control, identify, boot. */
+/*
+ * cmd_chassis.c: Chassis netfn (00h): status, control, identify, boot.
+ * IPMI's bytes onto the model's verbs and state (machine.h) and back.
+ */
 #include <string.h>
 
+#include "bridge.h"
 #include "cmd.h"
 #include "core.h"
 #include "ipmi.h"
-
-/* The target's status; -1 when its driver has no power side. */
-static int
-status_of(struct cmd_ctx *c, struct target_status *st)
-{
-	memset(st, 0, sizeof(*st));
-	if (c->t->main.drv->status == NULL)
-		return -1;
-	c->t->main.drv->status(&c->t->main, c->now, st);
-	return 0;
-}
+#include "machine.h"
 
 static int
 get_caps(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
@@ -31,18 +25,19 @@ get_caps(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 static int
 get_status(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 {
-	struct target_status st;
+	struct machine_state ms;
 
 	(void)req;
-	if (status_of(c, &st) != 0)
+	machine_state(c->t, c->now, &ms);
+	if (!ms.has_power)
 		return CC_INVALID_CMD;
-	if (st.has_link && !st.link_up)
+	if (ms.power == MACHINE_POWER_UNKNOWN)
 		return CC_NOT_SUPPORTED_STATE;	/* unknown, not "off" */
 	/* Power restore policy "unknown": pmbd does not restore power. */
-	wbuf_u8(rsp, (uint8_t)(0x60 | (st.power_on ? 0x01 : 0) |
-	    (st.fault ? 0x08 : 0)));
-	wbuf_u8(rsp, st.last_event);
-	wbuf_u8(rsp, (uint8_t)(0x40 | (st.identify & 3) << 4));
+	wbuf_u8(rsp, (uint8_t)(0x60 | (ms.power == MACHINE_POWER_ON ? 0x01 :
+	    0) | (ms.fault ? 0x08 : 0)));
+	wbuf_u8(rsp, ms.on_by_command ? 0x10 : 0x00);	/* last power event */
+	wbuf_u8(rsp, (uint8_t)(0x40 | (ms.identify & 3) << 4));
 	wbuf_u8(rsp, 0x00);		/* no front panel lockout */
 	return CC_OK;
 }
@@ -55,10 +50,8 @@ control(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 	(void)rsp;
 	if (a > TARGET_POWER_SOFT)
 		return CC_INVALID_FIELD;
-	if (c->t->main.drv->power == NULL)
-		return CC_INVALID_CMD;		/* e.g. a console-only target */
-	return c->t->main.drv->power(&c->t->main, c->now,
-	    (enum target_power)a, c->token);
+	return machine_power(c->t, c->now, (enum target_power)a, cmd_who(c),
+	    bridge_done, c->core, c->token);
 }
 
 static int
@@ -72,21 +65,20 @@ identify(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 		secs = buf_u8(req);
 	if (buf_left(req) >= 1)
 		force = buf_u8(req) & 1;
-	if (c->t->main.drv->identify == NULL)
-		return CC_INVALID_CMD;
-	return c->t->main.drv->identify(&c->t->main, c->now, secs, force,
-	    c->token);
+	return machine_identify(c->t, c->now, secs, force, cmd_who(c),
+	    bridge_done, c->core, c->token);
 }
 
 static int
 restart_cause(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 {
-	struct target_status st;
+	struct machine_state ms;
 
 	(void)req;
-	if (status_of(c, &st) != 0)
+	machine_state(c->t, c->now, &ms);
+	if (!ms.has_power)
 		return CC_INVALID_CMD;
-	wbuf_u8(rsp, st.restart_cause & 0x0f);
+	wbuf_u8(rsp, (uint8_t)(ms.restart_cause & 0x0f));
 	wbuf_u8(rsp, 0x01);		/* channel */
 	return CC_OK;
 }
@@ -112,7 +104,7 @@ boot_param(struct target_boot *b, uint8_t p)
 static int
 set_boot(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 {
-	struct target_boot *b = &c->t->st.boot, nb = *b;
+	struct target_boot *b = machine_boot_raw(c->t), nb = *b;
 	uint8_t sel = buf_u8(req), p = sel & 0x7f;
 	size_t n = buf_left(req);
 	const uint8_t *d = buf_take(req, n);
@@ -142,9 +134,7 @@ set_boot(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 		nb.invalid &= (uint8_t)~(1u << p);
 	if (memcmp(&nb, b, sizeof(nb)) != 0) {
 		*b = nb;
-		core_persist(c->core, c->t);
-		if (c->t->main.drv->boot_changed != NULL)
-			c->t->main.drv->boot_changed(&c->t->main, b);
+		machine_boot_commit(c->t, cmd_who(c));
 	}
 	return CC_OK;
 }
@@ -152,7 +142,7 @@ set_boot(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 static int
 get_boot(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 {
-	struct target_boot *b = &c->t->st.boot;
+	struct target_boot *b = machine_boot_raw(c->t);
 	uint8_t p = buf_u8(req) & 0x7f;
 	const uint8_t *src;
 

@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "core.h"
 #include "ipmi.h"
+#include "machine.h"
 
 #define SDR_VERSION	0x51
 #define SDR_FULL	0x01
@@ -17,9 +18,7 @@
 static size_t
 sensors_of(struct cmd_ctx *c, const struct target_sensor **ret)
 {
-	if (c->t->main.drv->sensor_list == NULL)
-		return 0;
-	return c->t->main.drv->sensor_list(&c->t->main, ret);
+	return machine_sensors(c->t, ret);
 }
 
 /*
@@ -159,8 +158,7 @@ get_reading(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 
 	if (s == NULL)
 		return CC_NOT_PRESENT;
-	if (c->t->main.drv->sensor_read(&c->t->main, c->now, num - 1U,
-	    &raw) != 0) {
+	if (machine_sensor_read(c->t, c->now, num - 1U, &raw) != 0) {
 		wbuf_u8(rsp, 0x00);
 		wbuf_u8(rsp, 0x20);		/* reading unavailable */
 		wbuf_u8(rsp, 0x00);

@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "core.h"
 #include "ipmi.h"
+#include "machine.h"
 #include "sol.h"
 
 #define SOL_INSTANCE	1
@@ -64,7 +65,8 @@ activate(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 		return CC_PAYLOAD_ACTIVE;	/* here or elsewhere */
 	if (c->s->sol_target != 0)
 		return CC_PAYLOAD_LIMIT;	/* one per session */
-	sol_activate(c->core, l, c->s);
+	if (sol_activate(l, c->s) != 0)
+		return CC_PAYLOAD_ACTIVE;	/* another face holds it */
 	c->s->sol_target = c->t->addr;
 	wbuf_le32(rsp, 0);			/* auxiliary data */
 	wbuf_le16(rsp, SOL_IN_SIZE);		/* inbound payload size */
@@ -98,10 +100,10 @@ deactivate(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 	if (owner != c->s && c->s->priv < PRIV_ADMIN)
 		return CC_PRIV;
 	if (owner == c->s) {
-		sol_deactivate(c->core, l, 0);
+		sol_deactivate(l, 0);
 		owner->sol_target = 0;
 	} else
-		sol_steal(c->core, l);
+		sol_steal(l);
 	return CC_OK;
 }
 
@@ -220,7 +222,6 @@ static int
 set_sol(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 {
 	struct target_solcfg n = c->t->st.sol;
-	struct target_src *con = &c->t->con;
 	uint8_t ch = buf_u8(req), p = buf_u8(req);
 	size_t len = buf_left(req);
 	const uint8_t *d = buf_take(req, len);
@@ -268,14 +269,12 @@ set_sol(struct cmd_ctx *c, struct buf *req, struct wbuf *rsp)
 			n.v_rate = d[0] & 0x0f;
 		break;
 	}
-	if (p == 6 && rate_bps(n.v_rate) != 0 && con->drv != NULL &&
-	    con->drv->console_baud != NULL &&
-	    con->drv->console_baud(con,
-	    rate_bps(n.v_rate)) != 0)
+	if (p == 6 && rate_bps(n.v_rate) != 0 &&
+	    machine_console_baud(c->t, rate_bps(n.v_rate)) != 0)
 		return CC_UNSPECIFIED;
 	if (memcmp(&n, &c->t->st.sol, sizeof(n)) != 0) {
 		c->t->st.sol = n;
-		core_persist(c->core, c->t);
+		machine_save(c->t);
 	}
 	return CC_OK;
 }

@@ -9,11 +9,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "addr.h"
 #include "buf.h"
 #include "conf.h"
 #include "crypto.h"
 #include "ipmi.h"
 #include "target.h"
+#include "users.h"
 
 struct cctx {
 	const char	*path;
@@ -41,59 +43,6 @@ cerr(struct cctx *c, const config_setting_t *s, const char *fmt, ...)
 	return -1;
 }
 
-int
-conf_parse_addr(const char *text, struct conf_addr *a)
-{
-	char host[64];
-	const char *colon;
-	char *end;
-	long port;
-	size_t hl;
-
-	memset(a, 0, sizeof(*a));
-	if (strlen(text) >= sizeof(a->text))
-		return -1;
-	strcpy(a->text, text);
-	if (text[0] == '[') {
-		const char *rb = strchr(text, ']');
-
-		if (rb == NULL || rb[1] != ':')
-			return -1;
-		hl = (size_t)(rb - text - 1);
-		memcpy(host, text + 1, hl);
-		colon = rb + 1;
-	} else {
-		colon = strrchr(text, ':');
-		if (colon == NULL)
-			return -1;
-		hl = (size_t)(colon - text);
-		memcpy(host, text, hl);
-	}
-	host[hl] = '\0';
-	errno = 0;
-	port = strtol(colon + 1, &end, 10);
-	if (errno != 0 || *end != '\0' || colon[1] == '\0' || port < 1 ||
-	    port > 65535)
-		return -1;
-	if (text[0] == '[') {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a->ss;
-
-		if (inet_pton(AF_INET6, host, &s6->sin6_addr) != 1)
-			return -1;
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		a->len = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&a->ss;
-
-		if (inet_pton(AF_INET, host, &s4->sin_addr) != 1)
-			return -1;
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)port);
-		a->len = sizeof(*s4);
-	}
-	return 0;
-}
 
 static int
 add_endpoint(struct cctx *c, struct conf *cf, const config_setting_t *s,
@@ -104,7 +53,7 @@ add_endpoint(struct cctx *c, struct conf *cf, const config_setting_t *s,
 	if (cf->neps >= CONF_MAX_ENDPOINTS)
 		return cerr(c, s, "too many listen addresses");
 	ep = &cf->eps[cf->neps];
-	if (conf_parse_addr(text, &ep->addr) != 0)
+	if (addr_parse(text, &ep->addr) != 0)
 		return cerr(c, s, "bad listen address \"%s\" (want ADDR:PORT "
 		    "or [V6ADDR]:PORT)", text);
 	for (size_t i = 0; i < cf->neps; i++)
@@ -200,7 +149,7 @@ parse_user(struct cctx *c, struct conf *cf, const config_setting_t *g)
 	if (name[0] == '\0' || strlen(name) > CONF_USER_MAX)
 		return cerr(c, g, "users: name must be 1..%d characters",
 		    CONF_USER_MAX);
-	if (conf_user_find(cf, (const uint8_t *)name, strlen(name)) != NULL)
+	if (users_find(cf, (const uint8_t *)name, strlen(name)) != NULL)
 		return cerr(c, g, "users: user \"%s\" defined twice", name);
 	if (strlen(pass) < CONF_PASS_MIN)
 		return cerr(c, g, "users: password of \"%s\" is too short "
@@ -536,7 +485,7 @@ parse_top(struct cctx *c, struct conf *cf, config_t *lc)
 		} else if (strcmp(k, "node_listen") == 0) {
 			if (get_string(c, s, &str) != 0)
 				return -1;
-			if (conf_parse_addr(str, &cf->node_listen) != 0)
+			if (addr_parse(str, &cf->node_listen) != 0)
 				return cerr(c, s, "node_listen: bad address "
 				    "\"%s\" (want ADDR:PORT or [V6ADDR]:PORT)",
 				    str);
@@ -719,15 +668,6 @@ conf_free(struct conf *cf)
 	return NULL;
 }
 
-const struct conf_user *
-conf_user_find(const struct conf *cf, const uint8_t *name, size_t len)
-{
-	for (size_t i = 0; i < cf->nusers; i++)
-		if (cf->users[i].name_len == len &&
-		    memcmp(cf->users[i].name, name, len) == 0)
-			return &cf->users[i];
-	return NULL;
-}
 
 static int
 ep_equal(const struct conf_endpoint *a, const struct conf_endpoint *b)

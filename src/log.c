@@ -7,6 +7,7 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 
 #define LOG_RL_BURST	5
@@ -107,11 +108,9 @@ fatalx(const char *fmt, ...)
 void
 log_rl(struct log_rl *rl, const char *fmt, ...)
 {
-	struct timespec ts;
 	uint64_t win;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	win = (uint64_t)ts.tv_sec / LOG_RL_WINDOW;
+	win = clock_ms() / 1000 / LOG_RL_WINDOW;
 	if (win != rl->window) {
 		if (rl->dropped > 0)
 			log_warnx("%s: %u similar messages suppressed",

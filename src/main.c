@@ -1,5 +1,4 @@
 /* main.c: command line, start-up in dependency order, the event loop. */
-#include <event2/event.h>
 #include <sys/prctl.h>
 
 #include <getopt.h>
@@ -9,13 +8,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "buf.h"
+#include "clock.h"
 #include "conf.h"
 #include "core.h"
 #include "crypto.h"
 #include "daemon.h"
-#include "io.h"
 #include "log.h"
+#include "loop.h"
+#include "machine.h"
 #include "net.h"
 #include "notify.h"
 #include "state.h"
@@ -60,43 +62,42 @@ send_cb(void *arg, int ep, const struct peer *peer, const uint8_t *p,
 	net_send(x->net, ep, peer, p, n);
 }
 
-/* The core wants core_tick() at `when`: a one-shot timer. */
+/* The core or the model wants a tick at `when`: a one-shot timer. */
 static void
 wake_cb(void *arg, uint64_t when)
 {
 	struct pmbd *x = arg;
-	uint64_t now = net_now(), ms = when > now ? when - now : 0;
-	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) *
-	    1000 };
+	uint64_t now = clock_ms();
 
 	if (x->wake != NULL)
-		event_add(x->wake, &tv);
+		loop_timer_in(x->wake, when > now ? when - now : 0);
 }
 
 static void
-tick_cb(evutil_socket_t fd, short what, void *arg)
+tick_cb(void *arg, uint64_t now)
 {
 	struct pmbd *x = arg;
+	uint64_t next;
 
-	(void)fd;
-	(void)what;
-	core_tick(x->core, net_now());
+	next = machine_tick(now);
+	core_tick(x->core, now);
+	if (next != 0)
+		wake_cb(x, next);
 }
 
 static void
-signal_cb(evutil_socket_t sig, short what, void *arg)
+signal_cb(void *arg, int sig)
 {
 	struct pmbd *x = arg;
 
-	(void)what;
 	switch (sig) {
 	case SIGHUP:
 		log_info("SIGHUP: reloading %s", x->path);
 		reload_run(x);
 		break;
 	default:
-		log_info("signal %d: shutting down", (int)sig);
-		event_base_loopexit(x->base, NULL);
+		log_info("signal %d: shutting down", sig);
+		loop_exit(x->loop);
 	}
 }
 
@@ -120,10 +121,12 @@ pmbd_target_start(struct pmbd *x, const struct conf_target *ct, uint64_t now)
 	if (rc == 1)
 		log_warnx("target %s: state file was corrupt; kept as "
 		    ".corrupt, started afresh", t->name);
-	if (core_add_target(x->core, t) != 0) {
+	if (machine_add(t, x->conf->console_history, now) != 0 ||
+	    core_add_target(x->core, t) != 0) {
 		log_warnx("target %s: out of memory for its console history",
 		    t->name);
 		core_remove_target(x->core, t->addr);
+		machine_remove(t);
 		free(t);
 		return -1;
 	}
@@ -133,6 +136,7 @@ pmbd_target_start(struct pmbd *x, const struct conf_target *ct, uint64_t now)
 		log_warnx("target %s: driver %s failed to start", t->name,
 		    t->main.drv->name);
 		core_remove_target(x->core, t->addr);
+		machine_remove(t);
 		x->targets[t->addr] = NULL;
 		free(t);
 		return -1;
@@ -149,6 +153,7 @@ pmbd_target_stop(struct pmbd *x, uint8_t addr)
 		return;
 	core_remove_target(x->core, addr);
 	target_stop(t);
+	machine_remove(t);
 	x->targets[addr] = NULL;
 	free(t);
 }
@@ -157,21 +162,19 @@ void
 pmbd_status(struct pmbd *x, char *out, size_t len)
 {
 	unsigned n = 0, up = 0, down = 0;
-	uint64_t now = net_now();
+	uint64_t now = clock_ms();
 
 	for (int a = 1; a < 256; a++) {
 		struct target *t = x->targets[a];
-		struct target_status st;
+		struct machine_state ms;
 
 		if (t == NULL)
 			continue;
 		n++;
-		if (t->main.drv->status == NULL)
+		machine_state(t, now, &ms);
+		if (!ms.has_power)
 			continue;
-		memset(&st, 0, sizeof(st));
-		st.link_up = 1;
-		t->main.drv->status(&t->main, now, &st);
-		if (st.has_link && !st.link_up)
+		if (ms.has_link && !ms.link_up)
 			down++;
 		else
 			up++;
@@ -181,22 +184,20 @@ pmbd_status(struct pmbd *x, char *out, size_t len)
 }
 
 static void
-status_cb(evutil_socket_t fd, short what, void *arg)
+status_cb(void *arg, uint64_t now)
 {
 	char status[160];
 
-	(void)fd;
-	(void)what;
+	(void)now;
 	pmbd_status(arg, status, sizeof(status));
 	notify_status(status);
 }
 
 static void
-watchdog_cb(evutil_socket_t fd, short what, void *arg)
+watchdog_cb(void *arg, uint64_t now)
 {
-	(void)fd;
-	(void)what;
 	(void)arg;
+	(void)now;
 	notify_watchdog();		/* the loop runs: we are alive */
 }
 
@@ -248,7 +249,7 @@ ping(const char *where)
 	ssize_t n;
 	int fd;
 
-	if (conf_parse_addr(where, &a) != 0) {
+	if (addr_parse(where, &a) != 0) {
 		fprintf(stderr, "pmbd: --ping: bad address \"%s\"\n", where);
 		return 2;
 	}
@@ -283,13 +284,11 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pmbd x = { 0 };
-	struct event *status_ev;
+	struct loop_timer *status_ev, *tick;
 	uint64_t wd_usec;
 	char status[160];
 	struct core_ops ops;
-	struct event *tick, *sigs[4];
 	const int signums[4] = { SIGINT, SIGTERM, SIGHUP, 0 };
-	struct timeval tv = { 0, TICK_MS * 1000 };
 	const char *path = NULL;
 	char err[512];
 	uint8_t guid[16];
@@ -369,54 +368,49 @@ main(int argc, char **argv)
 			fatal("daemon");
 		log_init(0, verbose);
 	}
-	if ((x.base = event_base_new()) == NULL ||
-	    (x.wake = evtimer_new(x.base, tick_cb, &x)) == NULL)
-		fatalx("event_base_new");
+	if ((x.loop = loop_new()) == NULL ||
+	    (x.wake = loop_timer_new(x.loop, tick_cb, &x)) == NULL)
+		fatalx("cannot make the event loop");
+	x.mops.persist = persist_cb;
+	x.mops.wake = wake_cb;
+	x.mops.arg = &x;
+	x.mops.io_add = loop_io_add;
+	x.mops.io_want = loop_io_want;
+	x.mops.io_del = loop_io_del;
+	x.mops.ioarg = x.loop;
+	x.mops.node_listen = x.conf->has_node_listen ?
+	    &x.conf->node_listen : NULL;
+	machine_set_ops(&x.mops);
+	machine_set_timeout(x.conf->target_timeout);
 	ops.send = send_cb;
-	ops.persist = persist_cb;
 	ops.wake = wake_cb;
 	ops.arg = &x;
-	ops.io_add = io_add;
-	ops.io_want = io_want;
-	ops.io_del = io_del;
-	ops.ioarg = x.base;
 	if ((x.core = core_new(x.conf, &ops, guid)) == NULL)
 		fatalx("out of memory");
-	if (x.conf->has_node_listen)
-		x.core->env.node_listen = &x.conf->node_listen;
 	for (size_t i = 0; i < x.conf->ntargets; i++)
-		if (pmbd_target_start(&x, &x.conf->targets[i], net_now()) != 0)
+		if (pmbd_target_start(&x, &x.conf->targets[i], clock_ms()) != 0)
 			fatalx("target %s could not start",
 			    x.conf->targets[i].name);
-	net_start(x.net, x.base, x.core);
+	net_start(x.net, x.loop, x.core);
 	if (rc == 1)
 		log_warnx("pmbd.state was corrupt; kept as .corrupt, new GUID");
 
-	tick = event_new(x.base, -1, EV_PERSIST, tick_cb, &x);
-	if (tick == NULL || event_add(tick, &tv) != 0)
+	if ((tick = loop_timer_new(x.loop, tick_cb, &x)) == NULL)
 		fatalx("cannot start the timer");
-	for (int i = 0; signums[i] != 0; i++) {
-		sigs[i] = evsignal_new(x.base, signums[i], signal_cb, &x);
-		if (sigs[i] == NULL || event_add(sigs[i], NULL) != 0)
+	loop_timer_every(tick, TICK_MS);
+	for (int i = 0; signums[i] != 0; i++)
+		if (loop_signal(x.loop, signums[i], signal_cb, &x) != 0)
 			fatalx("cannot watch signals");
-	}
 	/* systemd: WATCHDOG=1 from the loop itself, STATUS= now and then. */
 	if ((wd_usec = notify_watchdog_usec()) > 0) {
-		struct timeval wtv = { (time_t)(wd_usec / 2000000),
-		    (suseconds_t)(wd_usec / 2 % 1000000) };
-
-		x.watchdog = event_new(x.base, -1, EV_PERSIST, watchdog_cb,
-		    &x);
-		if (x.watchdog == NULL || event_add(x.watchdog, &wtv) != 0)
+		if ((x.watchdog = loop_timer_new(x.loop, watchdog_cb,
+		    &x)) == NULL)
 			fatalx("cannot start the watchdog timer");
+		loop_timer_every(x.watchdog, wd_usec / 2000);
 	}
-	{
-		struct timeval stv = { STATUS_MS / 1000, 0 };
-
-		status_ev = event_new(x.base, -1, EV_PERSIST, status_cb, &x);
-		if (status_ev == NULL || event_add(status_ev, &stv) != 0)
-			fatalx("cannot start the status timer");
-	}
+	if ((status_ev = loop_timer_new(x.loop, status_cb, &x)) == NULL)
+		fatalx("cannot start the status timer");
+	loop_timer_every(status_ev, STATUS_MS);
 	for (size_t i = 0; i < x.conf->neps; i++)
 		log_info("listening on %s%s", x.conf->eps[i].addr.text,
 		    x.conf->eps[i].target != 0 ? " (per-target endpoint)" : "");
@@ -425,21 +419,19 @@ main(int argc, char **argv)
 	pmbd_status(&x, status, sizeof(status));
 	notify_ready(status);
 
-	event_base_dispatch(x.base);
+	loop_run(x.loop);
 	notify_stopping();
 
-	for (int i = 0; signums[i] != 0; i++)
-		event_free(sigs[i]);
-	event_free(tick);
-	event_free(status_ev);
-	if (x.watchdog != NULL)
-		event_free(x.watchdog);
-	event_free(x.wake);
+	loop_timer_free(tick);
+	loop_timer_free(status_ev);
+	loop_timer_free(x.watchdog);
+	loop_timer_free(x.wake);
+	x.wake = NULL;
 	for (int a = 1; a < 256; a++)
 		pmbd_target_stop(&x, (uint8_t)a);
 	x.core = core_free(x.core);
 	x.net = net_free(x.net);
-	event_base_free(x.base);
+	x.loop = loop_free(x.loop);
 	conf_free(x.conf);
 	crypto_shutdown();
 	return 0;

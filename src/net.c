@@ -1,17 +1,16 @@
-/* net.c: UDP sockets and libevent glue for the protocol core. */
+/* net.c: the UDP sockets of the IPMI face, on the event loop (loop.h). */
 #include <errno.h>
-#include <event2/event.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
 #include "core.h"
 #include "log.h"
+#include "loop.h"
 #include "net.h"
 #include "notify.h"
 #include "session.h"
@@ -23,11 +22,11 @@ struct net_ep {
 	struct net	*net;
 	int		 idx;
 	int		 fd;
-	struct event	*ev;
+	void		*io;		/* loop_io_add() */
 };
 
 struct net {
-	struct event_base	*base;
+	struct loop		*loop;
 	struct core		*core;
 	size_t			 n;		/* slots in use: 0..n */
 	struct net_ep		 eps[CONF_MAX_ENDPOINTS];
@@ -39,24 +38,15 @@ struct net {
 	uint8_t			 buf[NET_BATCH][NET_DGRAM];
 };
 
-uint64_t
-net_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void
-net_read_cb(evutil_socket_t fd, short what, void *arg)
+net_read_cb(void *arg, uint64_t now, int readable, int writable)
 {
 	struct net_ep *ep = arg;
 	struct net *net = ep->net;
-	uint64_t now;
-	int n;
+	int fd = ep->fd, n;
 
-	(void)what;
+	(void)readable;
+	(void)writable;
 	/* One system call for whatever is queued, up to NET_BATCH. */
 	for (int i = 0; i < NET_BATCH; i++) {
 		struct msghdr *h = &net->msgs[i].msg_hdr;
@@ -72,7 +62,6 @@ net_read_cb(evutil_socket_t fd, short what, void *arg)
 	n = recvmmsg(fd, net->msgs, NET_BATCH, MSG_DONTWAIT, NULL);
 	if (n <= 0)
 		return;			/* EAGAIN or a transient error */
-	now = net_now();
 	for (int i = 0; i < n; i++) {
 		struct peer *p = &net->peers[i];
 
@@ -129,19 +118,17 @@ ep_watch(struct net *net, size_t i)
 {
 	struct net_ep *ep = &net->eps[i];
 
-	ep->ev = event_new(net->base, ep->fd, EV_READ | EV_PERSIST,
-	    net_read_cb, ep);
-	return ep->ev == NULL || event_add(ep->ev, NULL) != 0 ? -1 : 0;
+	ep->io = loop_io_add(net->loop, ep->fd, net_read_cb, ep);
+	return ep->io == NULL ? -1 : 0;
 }
 
 static void
 ep_close(struct net_ep *ep)
 {
-	if (ep->ev != NULL)
-		event_free(ep->ev);
+	loop_io_del(ep->io);
 	if (ep->fd >= 0)
 		close(ep->fd);
-	ep->ev = NULL;
+	ep->io = NULL;
 	ep->fd = -1;
 }
 
@@ -171,9 +158,9 @@ net_new(const struct conf *cf, char *err, size_t errlen)
 }
 
 void
-net_start(struct net *net, struct event_base *base, struct core *core)
+net_start(struct net *net, struct loop *loop, struct core *core)
 {
-	net->base = base;
+	net->loop = loop;
 	net->core = core;
 	for (size_t i = 0; i < net->n; i++)
 		if (net->eps[i].fd >= 0 && ep_watch(net, i) != 0)

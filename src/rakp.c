@@ -8,9 +8,11 @@
 #include "core.h"
 #include "crypto.h"
 #include "ipmi.h"
+#include "out.h"
 #include "rakp.h"
 #include "rmcp.h"
 #include "session.h"
+#include "users.h"
 
 static const uint8_t zero_key[CONF_PASS_MAX];
 
@@ -109,15 +111,13 @@ status_reply(struct core *c, int ep, const struct peer *peer, uint8_t ptype,
 {
 	uint8_t out[8];
 	struct wbuf w;
-	size_t n;
 
 	wbuf_init(&w, out, sizeof(out));
 	wbuf_u8(&w, tag);
 	wbuf_u8(&w, status);
 	wbuf_le16(&w, 0);
 	wbuf_le32(&w, csid);
-	n = rmcp_wrap20(NULL, ptype, out, w.len, c->out, sizeof(c->out));
-	core_send_raw(c, ep, peer, c->out, n);
+	out_presession(&c->out, ep, peer, ptype, out, w.len);
 }
 
 void
@@ -184,9 +184,7 @@ rakp_open(struct core *c, int ep, const struct peer *peer, const uint8_t *p,
 	put_alg(&w, 0, su->auth);
 	put_alg(&w, 1, su->integ);
 	put_alg(&w, 2, su->conf);
-	n = rmcp_wrap20(NULL, PAYLOAD_OPEN_RSP, out, w.len, c->out,
-	    sizeof(c->out));
-	core_send_raw(c, ep, peer, c->out, n);
+	out_presession(&c->out, ep, peer, PAYLOAD_OPEN_RSP, out, w.len);
 }
 
 int
@@ -318,7 +316,7 @@ rakp_rakp1(struct core *c, int ep, const struct peer *peer, const uint8_t *p,
 	else if ((role & 0xe0) != 0 || (role & 0x0f) < PRIV_USER ||
 	    (role & 0x0f) > PRIV_ADMIN)
 		st = RMCPP_INVALID_ROLE;
-	else if (ulen == 0 || (u = conf_user_find(c->conf, user, ulen)) == NULL)
+	else if (ulen == 0 || (u = users_find(c->conf, user, ulen)) == NULL)
 		st = RMCPP_UNAUTH_NAME;
 	else if ((role & 0x0f) > u->priv || (role & 0x0f) > s->req_max_priv)
 		st = RMCPP_INVALID_ROLE;	/* pyghmi then retries lower */
@@ -350,9 +348,7 @@ rakp_rakp1(struct core *c, int ep, const struct peer *peer, const uint8_t *p,
 		return;
 	w.len += crypto_md_len(s->hash);
 	s->state = SESSION_RAKP2;
-	n = rmcp_wrap20(NULL, PAYLOAD_RAKP2, out, w.len, c->out,
-	    sizeof(c->out));
-	core_send_raw(c, ep, peer, c->out, n);
+	out_presession(&c->out, ep, peer, PAYLOAD_RAKP2, out, w.len);
 }
 
 void
@@ -391,7 +387,7 @@ rakp_rakp3(struct core *c, int ep, const struct peer *peer, const uint8_t *p,
 	}
 	mdlen = crypto_md_len(s->hash);
 	code = buf_take(&b, mdlen);
-	u = conf_user_find(c->conf, s->user, s->user_len);
+	u = users_find(c->conf, s->user, s->user_len);
 	keys_of(c, s, u, &k);
 	if (code == NULL || buf_end(&b) != 0 || u == NULL ||
 	    rakp_hmac3(s->hash, &k, md) != 0 || !crypto_memeq(md, code, mdlen)) {
@@ -424,9 +420,7 @@ rakp_rakp3(struct core *c, int ep, const struct peer *peer, const uint8_t *p,
 	wbuf_le16(&w, 0);
 	wbuf_le32(&w, s->csid);
 	wbuf_put(&w, md, s->auth_len);
-	n = rmcp_wrap20(NULL, PAYLOAD_RAKP4, out, w.len, c->out,
-	    sizeof(c->out));
-	core_send_raw(c, ep, peer, c->out, n);
+	out_presession(&c->out, ep, peer, PAYLOAD_RAKP4, out, w.len);
 out:
 	crypto_cleanse(sik, sizeof(sik));
 	crypto_cleanse(k1, sizeof(k1));

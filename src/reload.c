@@ -16,10 +16,12 @@
  */
 #include <string.h>
 
+#include "clock.h"
 #include "conf.h"
 #include "core.h"
 #include "daemon.h"
 #include "log.h"
+#include "machine.h"
 #include "net.h"
 #include "notify.h"
 #include "target.h"
@@ -57,7 +59,7 @@ reload_run(struct pmbd *x)
 	struct conf *old = x->conf, *nw;
 	struct conf_target *ot, *nt;
 	unsigned added = 0, removed = 0, changed = 0, kept = 0, ended;
-	uint64_t now = net_now();
+	uint64_t now = clock_ms();
 	char err[512], status[160];
 
 	notify_reloading();
@@ -119,8 +121,8 @@ reload_run(struct pmbd *x)
 		nw->node_listen = old->node_listen;
 		nw->has_node_listen = 1;
 	}
-	x->core->env.node_listen = nw->has_node_listen ? &nw->node_listen :
-	    NULL;
+	x->mops.node_listen = nw->has_node_listen ? &nw->node_listen : NULL;
+	machine_set_ops(&x->mops);
 	/* New and changed targets. */
 	for (size_t i = 0; i < nw->ntargets; i++) {
 		nt = &nw->targets[i];

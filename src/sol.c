@@ -1,14 +1,14 @@
 /*
  * sol.c: the Serial-over-LAN payload for one target.
  *
- * Output (machine to viewer) is read from the history ring at pos, one
- * packet in flight at a time; pos moves only when the viewer acknowledges,
+ * Output (machine to viewer) is read from the machine's console history
+ * (machine_console_read) at pos, one packet in flight at a time; pos moves only when the viewer acknowledges,
  * so a byte is either acknowledged or sent again under the same sequence
  * number (which every client recognises as a copy), never sent under a
  * new number twice and never given up while the session lives.
  *
- * Input (viewer to machine) is acknowledged when it is taken into a
- * bounded FIFO that the driver drains.  Above the FIFO's mark a packet is
+ * Input (viewer to machine) is acknowledged when it is taken into the
+ * model's bounded FIFO that the driver drains (machine_console_write).  Above the FIFO's mark a packet is
  * held unacknowledged and new output waits until the line has drained
  * the FIFO below the mark: the only way to slow ipmitool down, which takes
  * any output it gets while it waits for an ACK as the end of that wait.
@@ -19,16 +19,17 @@
  * client took that packet as its answer and moved on).  See transmit()
  * and input().
  *
- * The driver is called (console_write) only from feed(), which is never
- * re-entered: a driver that reports room (target_console_ready) from
- * inside console_write only makes feed() go round once more.
+ * The instance is the console's holder (machine.h): the model tells it of
+ * output (sol_output_cb), of input that moved on (sol_ready_cb), and of
+ * another face taking the console (sol_taken_cb).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core.h"
 #include "ipmi.h"
-#include "rmcp.h"
+#include "machine.h"
+#include "out.h"
 #include "sol.h"
 
 #define SOL_BREAK_MS		250
@@ -36,19 +37,23 @@
 #define SOL_HOLD_MAX_MS		15000	/* a held packet nobody resends */
 #define SOL_CLOSE_WAIT_MS	1000	/* a stolen instance's last ACK */
 
-int
-sol_init(struct sol *l, struct target *t, size_t history)
-{
-	memset(l, 0, sizeof(*l));
-	l->t = t;
-	l->rl = (struct log_rl)LOG_RL_INIT("SOL data loss");
-	return ring_init(&l->hist, history);
-}
+static void	sol_output_cb(void *, uint64_t);
+static void	sol_ready_cb(void *, uint64_t);
+static void	sol_taken_cb(void *, uint64_t);
+
+static const struct machine_console_ops holder = {
+	.output	= sol_output_cb,
+	.ready	= sol_ready_cb,
+	.taken	= sol_taken_cb,
+};
 
 void
-sol_free(struct sol *l)
+sol_init(struct sol *l, struct core *c, struct target *t)
 {
-	ring_free(&l->hist);
+	memset(l, 0, sizeof(*l));
+	l->c = c;
+	l->t = t;
+	l->rl = (struct log_rl)LOG_RL_INIT("SOL data loss");
 }
 
 static const struct target_solcfg *
@@ -64,8 +69,8 @@ sol_active(const struct sol *l)
 }
 
 static void
-send_pkt(struct core *c, struct sol *l, uint8_t seq, uint8_t ack,
-    uint8_t acc, uint8_t status, const uint8_t *data, size_t len)
+send_pkt(struct sol *l, uint8_t seq, uint8_t ack, uint8_t acc,
+    uint8_t status, const uint8_t *data, size_t len)
 {
 	uint8_t p[4 + SOL_DATA_MAX];
 
@@ -75,26 +80,31 @@ send_pkt(struct core *c, struct sol *l, uint8_t seq, uint8_t ack,
 	p[3] = status;
 	if (len > 0)
 		memcpy(p + 4, data, len);
-	core_send20(c, l->s, PAYLOAD_SOL, p, 4 + len);
+	out_session(&l->c->out, l->s, PAYLOAD_SOL, p, 4 + len);
 }
 
 /* Take the next packet's worth of output into out_data; 0 if none. */
 static size_t
 fill(struct sol *l)
 {
-	uint64_t tail = ring_tail(&l->hist);
+	uint64_t lost;
 
-	if (l->pos < tail) {		/* the viewer fell behind the ring */
+	l->out_len = (uint8_t)machine_console_read(l->t, &l->pos, l->out_data,
+	    SOL_DATA_MAX, &lost);
+	if (lost > 0) {			/* the viewer fell behind the ring */
 		log_rl(&l->rl, "sol %s: %llu bytes of output overwritten "
 		    "before the viewer acknowledged them", l->t->name,
-		    (unsigned long long)(tail - l->pos));
-		l->overrun += tail - l->pos;
-		l->pos = tail;
+		    (unsigned long long)lost);
+		l->overrun += lost;
 		l->status |= SOL_ST_OVERRUN;
 	}
-	l->out_len = (uint8_t)ring_read(&l->hist, l->pos, l->out_data,
-	    SOL_DATA_MAX);
 	return l->out_len;
+}
+
+static void
+wake(struct sol *l, uint64_t when)
+{
+	out_wake(&l->c->out, l->c->now, when);
 }
 
 /*
@@ -105,7 +115,7 @@ fill(struct sol *l)
  * that had them.
  */
 static void
-arm_retry(struct core *c, struct sol *l)
+arm_retry(struct sol *l)
 {
 	uint64_t ms = cfg(l)->retry_interval * 10ull;
 
@@ -113,8 +123,8 @@ arm_retry(struct core *c, struct sol *l)
 		ms = 10;
 	if (l->out_tries >= cfg(l)->retry_count)
 		ms = SOL_SLOW_RETRY_MS;
-	l->out_due = c->now + ms;
-	core_wake(c, l->out_due);
+	l->out_due = l->c->now + ms;
+	wake(l, l->out_due);
 }
 
 /*
@@ -131,12 +141,12 @@ arm_retry(struct core *c, struct sol *l)
  * output is acknowledged (acked()).
  */
 static void
-transmit(struct core *c, struct sol *l)
+transmit(struct sol *l)
 {
 	uint8_t seq;
 
-	if (l->s == NULL || l->busy || l->closing || l->out_seq != 0 ||
-	    l->fifo_len > SOL_FIFO_MARK || fill(l) == 0)
+	if (l->s == NULL || l->closing || l->out_seq != 0 ||
+	    machine_console_queued(l->t) > SOL_FIFO_MARK || fill(l) == 0)
 		return;
 	seq = l->next_seq;
 	l->next_seq = (uint8_t)(l->next_seq % 15 + 1);
@@ -147,128 +157,79 @@ transmit(struct core *c, struct sol *l)
 	l->send_due = 0;
 	if (l->pend_seq != 0)
 		l->pend_raced = 1;
-	arm_retry(c, l);
-	send_pkt(c, l, seq, 0, 0, l->out_status, l->out_data, l->out_len);
-}
-
-/* Into the FIFO; -1 (and counted) beyond its hard limit. */
-static int
-fifo_put(struct sol *l, const uint8_t *p, size_t n)
-{
-	if (l->fifo_off + l->fifo_len + n > SOL_FIFO_MAX) {
-		memmove(l->fifo, l->fifo + l->fifo_off, l->fifo_len);
-		l->fifo_off = 0;
-	}
-	if (l->fifo_len + n > SOL_FIFO_MAX) {
-		l->in_dropped += n;
-		log_rl(&l->rl, "sol %s: %zu bytes of input over %d dropped",
-		    l->t->name, n, SOL_FIFO_MAX);
-		return -1;
-	}
-	memcpy(l->fifo + l->fifo_off + l->fifo_len, p, n);
-	l->fifo_len += n;
-	return 0;
+	arm_retry(l);
+	send_pkt(l, seq, 0, 0, l->out_status, l->out_data, l->out_len);
 }
 
 /*
- * Hand the line what it will take.  Never re-entered: console_write may
- * (against the rule in target.h) report room or output on the way; room
- * makes the loop go round again, output waits for transmit().
+ * Take a console packet: into the model's FIFO, and acknowledged.  Past
+ * the FIFO's hard limit (only packets taken past the mark get there) the
+ * characters are lost: counted and logged.
  */
 static void
-feed(struct sol *l)
+take(struct sol *l, uint8_t seq, const uint8_t *p, size_t n)
 {
-	struct target_src *con = &l->t->con;
-
-	if (l->busy) {
-		l->again = 1;
-		return;
+	if (machine_console_write(l->t, l->c->now, p, n) != n) {
+		l->in_dropped += n;
+		log_rl(&l->rl, "sol %s: %zu bytes of input dropped: the "
+		    "line takes nothing", l->t->name, n);
 	}
-	do {
-		l->again = 0;
-		while (l->fifo_len > 0) {
-			size_t took;
-
-			l->busy = 1;
-			took = con->drv->console_write(con,
-			    l->fifo + l->fifo_off, l->fifo_len);
-			l->busy = 0;
-			if (took > l->fifo_len)		/* cleared meanwhile */
-				took = l->fifo_len;
-			if (took == 0)
-				break;
-			l->fifo_off += took;
-			l->fifo_len -= took;
-		}
-	} while (l->again && l->fifo_len > 0);
-	l->again = 0;
-	if (l->fifo_len == 0)
-		l->fifo_off = 0;
-}
-
-/* Take a console packet: into the FIFO, and acknowledged. */
-static void
-take(struct core *c, struct sol *l, uint8_t seq, const uint8_t *p,
-    size_t n)
-{
-	(void)fifo_put(l, p, n);
 	l->in_seq = seq;
 	l->in_acc = (uint8_t)n;
-	send_pkt(c, l, 0, seq, (uint8_t)n, 0, NULL, 0);
+	send_pkt(l, 0, seq, (uint8_t)n, 0, NULL, 0);
 }
 
 static int
 has_room(const struct sol *l, size_t n)
 {
-	return l->fifo_len + n <= SOL_FIFO_MARK;
+	return machine_console_queued(l->t) + n <= SOL_FIFO_MARK;
 }
 
 /* The held packet: taken now if force or if the FIFO has room. */
 static void
-take_held(struct core *c, struct sol *l, int force)
+take_held(struct sol *l, int force)
 {
 	if (l->pend_seq == 0 || (!force && !has_room(l, l->pend_len)))
 		return;
 	log_debug("sol %s: held seq %u taken (fifo %zu)", l->t->name,
-	    l->pend_seq, l->fifo_len);
-	take(c, l, l->pend_seq, l->pend, l->pend_len);
+	    l->pend_seq, machine_console_queued(l->t));
+	take(l, l->pend_seq, l->pend, l->pend_len);
 	l->pend_seq = 0;
 }
 
 static void
-hold(struct core *c, struct sol *l, uint8_t seq, const uint8_t *p, size_t n)
+hold(struct sol *l, uint8_t seq, const uint8_t *p, size_t n)
 {
 	log_debug("sol %s: seq %u held (fifo %zu)", l->t->name, seq,
-	    l->fifo_len);
+	    machine_console_queued(l->t));
 	memcpy(l->pend, p, n);
 	l->pend_len = n;
 	l->pend_seq = seq;
 	l->pend_raced = l->out_seq != 0;
-	l->pend_at = c->now;
+	l->pend_at = l->c->now;
 }
 
 /* Close a stolen instance: tell the console, end its session. */
 static void
-finish_steal(struct core *c, struct sol *l)
+finish_steal(struct sol *l)
 {
 	struct session *s = l->s;
 
-	sol_deactivate(c, l, 1);
+	sol_deactivate(l, 1);
 	s->sol_target = 0;
-	session_close(&c->st, s);
+	session_close(&l->c->st, s);
 }
 
 /* The console acknowledges (or refuses) our packet in flight. */
 static void
-acked(struct core *c, struct sol *l, uint8_t acc, int nack)
+acked(struct sol *l, uint8_t acc, int nack)
 {
 	if (nack) {			/* it is full: the same packet later */
-		arm_retry(c, l);
+		arm_retry(l);
 		return;
 	}
 	l->pos += acc < l->out_len ? acc : l->out_len;
-	if (l->unseen < l->pos)
-		l->unseen = l->pos;
+	machine_console_ack(l->t, l->pos);
 	l->out_seq = 0;
 	/*
 	 * This packet reached a client waiting for the ACK of the one we
@@ -276,19 +237,19 @@ acked(struct core *c, struct sol *l, uint8_t acc, int nack)
 	 * delivered, so it is.
 	 */
 	if (l->pend_seq != 0 && l->pend_raced)
-		take_held(c, l, 1);
+		take_held(l, 1);
 }
 
 /* A console packet with characters (n > 0) under sequence number seq. */
 static void
-input(struct core *c, struct sol *l, uint8_t seq, const uint8_t *p, size_t n)
+input(struct sol *l, uint8_t seq, const uint8_t *p, size_t n)
 {
 	if (seq == l->pend_seq) {		/* resent, same number */
-		take_held(c, l, 0);
+		take_held(l, 0);
 		return;
 	}
 	if (seq == l->in_seq) {			/* our ACK was lost */
-		send_pkt(c, l, 0, seq, l->in_acc, 0, NULL, 0);
+		send_pkt(l, 0, seq, l->in_acc, 0, NULL, 0);
 		return;
 	}
 	if (l->pend_seq != 0) {
@@ -299,28 +260,32 @@ input(struct core *c, struct sol *l, uint8_t seq, const uint8_t *p, size_t n)
 			 * on would have acknowledged our packet first.
 			 */
 			l->pend_seq = seq;
-			take_held(c, l, 0);
+			take_held(l, 0);
 			return;
 		}
 		/* Different characters: the client counts the held ones
 		 * as delivered (it gave up waiting), so they are. */
-		take_held(c, l, 1);
+		take_held(l, 1);
 	}
 	if (has_room(l, n))
-		take(c, l, seq, p, n);
+		take(l, seq, p, n);
 	else
-		hold(c, l, seq, p, n);
+		hold(l, seq, p, n);
 }
 
-void
-sol_activate(struct core *c, struct sol *l, struct session *s)
+int
+sol_activate(struct sol *l, struct session *s)
 {
-	uint64_t tail = ring_tail(&l->hist);
+	struct machine_who who = { "ipmi", NULL, NULL };
+	int r;
 
 	if (l->s != NULL && l->closing)
-		finish_steal(c, l);
+		finish_steal(l);
+	r = machine_console_attach(l->t, l->c->now, &holder, l, &who);
+	if (r != MACHINE_OK)
+		return r;
 	l->s = s;
-	l->pos = l->unseen < tail ? tail : l->unseen;
+	l->pos = machine_console_start(l->t);
 	l->next_seq = 1;
 	l->out_seq = 0;
 	l->in_seq = 0;
@@ -329,14 +294,15 @@ sol_activate(struct core *c, struct sol *l, struct session *s)
 	l->send_due = 0;
 	l->closing = 0;
 	/* Send what the machine printed while nobody watched. */
-	if (l->pos < l->hist.head) {
-		l->send_due = c->now + 50;	/* after the activation reply */
-		core_wake(c, l->send_due);
+	if (l->pos < machine_console_head(l->t)) {
+		l->send_due = l->c->now + 50;	/* after the activation reply */
+		wake(l, l->send_due);
 	}
+	return 0;
 }
 
 void
-sol_deactivate(struct core *c, struct sol *l, int notify)
+sol_deactivate(struct sol *l, int notify)
 {
 	struct session *s = l->s;
 
@@ -350,16 +316,14 @@ sol_deactivate(struct core *c, struct sol *l, int notify)
 		 * here" makes its receive fail at once, and it prints "SOL
 		 * session closed by BMC".
 		 */
-		send_pkt(c, l, 0, 0, 0, SOL_ST_NACK | SOL_ST_DEACTIVATING,
-		    NULL, 0);
-		core_send_raw(c, s->ep, &s->peer, c->out,
-		    rmcp_pong(0, 0, c->out, sizeof(c->out)));
+		send_pkt(l, 0, 0, 0, SOL_ST_NACK | SOL_ST_DEACTIVATING, NULL,
+		    0);
+		out_pong(&l->c->out, s->ep, &s->peer, 0, 0);
 	}
-	/*
-	 * What the FIFO holds was acknowledged: it still goes to the line
-	 * (sol_tick), ahead of the next viewer's input.  A held packet was
-	 * not, and goes.
-	 */
+	/* Acknowledged input stays in the model's FIFO and still goes to
+	 * the line, ahead of the next viewer's; a held packet was not
+	 * acknowledged, and goes. */
+	machine_console_detach(l->t, l);
 	l->s = NULL;
 	l->out_seq = 0;
 	l->pend_seq = 0;
@@ -367,62 +331,68 @@ sol_deactivate(struct core *c, struct sol *l, int notify)
 }
 
 void
-sol_steal(struct core *c, struct sol *l)
+sol_steal(struct sol *l)
 {
 	if (l->s == NULL || l->closing)
 		return;
 	if (l->out_seq == 0) {
-		finish_steal(c, l);
+		finish_steal(l);
 		return;
 	}
 	l->closing = 1;
-	l->closing_due = c->now + SOL_CLOSE_WAIT_MS;
-	core_wake(c, l->closing_due);
+	l->closing_due = l->c->now + SOL_CLOSE_WAIT_MS;
+	wake(l, l->closing_due);
 }
 
-/*
- * Room for the machine's output: without a viewer, the whole history (old
- * bytes are overwritten); with one, what it has not acknowledged is never
- * overwritten, so a driver that can wait (serial, node) waits.
- */
-size_t
-sol_room(const struct sol *l)
+/* The machine printed (the model tells its holder). */
+static void
+sol_output_cb(void *arg, uint64_t now)
 {
-	uint64_t used;
+	struct sol *l = arg;
 
-	if (l->s == NULL)
-		return l->hist.cap;
-	used = l->hist.head - (l->pos < ring_tail(&l->hist) ?
-	    ring_tail(&l->hist) : l->pos);
-	return used < l->hist.cap ? (size_t)(l->hist.cap - used) : 0;
-}
-
-void
-sol_output(struct core *c, struct sol *l, const uint8_t *p, size_t n)
-{
-	uint64_t tail;
-
-	ring_write(&l->hist, p, n);
-	tail = ring_tail(&l->hist);
-	if (l->unseen < tail) {
-		l->lost += tail - l->unseen;
-		l->unseen = tail;
-	}
-	if (l->s == NULL || l->out_seq != 0 || l->busy)
-		return;			/* sent when the ACK comes, or by the
-					   caller of feed() */
-	if (l->hist.head - l->pos >= cfg(l)->threshold)
-		transmit(c, l);
+	if (now > l->c->now)
+		l->c->now = now;
+	if (l->s == NULL || l->out_seq != 0)
+		return;			/* sent when the ACK comes */
+	if (machine_console_head(l->t) - l->pos >= cfg(l)->threshold)
+		transmit(l);
 	else if (l->send_due == 0) {
-		l->send_due = c->now + cfg(l)->accum * 5ull;
-		core_wake(c, l->send_due);
+		l->send_due = l->c->now + cfg(l)->accum * 5ull;
+		wake(l, l->send_due);
 	}
 }
 
-void
-sol_input(struct core *c, struct sol *l, const uint8_t *p, size_t n)
+/* Input moved on to the line: output may go again (transmit()). */
+static void
+sol_ready_cb(void *arg, uint64_t now)
 {
-	struct target_src *con = &l->t->con;
+	struct sol *l = arg;
+
+	if (now > l->c->now)
+		l->c->now = now;
+	transmit(l);
+}
+
+/* Another face (the web console) took the console: as a steal. */
+static void
+sol_taken_cb(void *arg, uint64_t now)
+{
+	struct sol *l = arg;
+	struct session *s = l->s;
+
+	if (now > l->c->now)
+		l->c->now = now;
+	if (s == NULL)
+		return;
+	l->closing = 0;
+	sol_deactivate(l, 1);
+	s->sol_target = 0;
+	session_close(&l->c->st, s);
+}
+
+void
+sol_input(struct sol *l, const uint8_t *p, size_t n)
+{
 	uint8_t seq, ack, acc, op;
 
 	if (n < 4 || n > 4 + SOL_PAYLOAD_SIZE)
@@ -434,36 +404,26 @@ sol_input(struct core *c, struct sol *l, const uint8_t *p, size_t n)
 	p += 4;
 	n -= 4;
 	if (ack != 0 && ack == l->out_seq)
-		acked(c, l, acc, op & SOL_OP_NACK);
+		acked(l, acc, op & SOL_OP_NACK);
 	if (l->closing) {			/* only its last ACK counts */
 		if (l->out_seq == 0)
-			finish_steal(c, l);
+			finish_steal(l);
 		return;
 	}
-	if ((op & SOL_OP_BREAK) && con->drv->console_break != NULL)
-		con->drv->console_break(con, SOL_BREAK_MS);
+	if (op & SOL_OP_BREAK)
+		(void)machine_console_break(l->t, SOL_BREAK_MS);
 	if (seq != 0 && n == 0) {		/* BREAK, keepalive: ACK */
 		l->in_seq = seq;
 		l->in_acc = 0;
-		send_pkt(c, l, 0, seq, 0, 0, NULL, 0);
+		send_pkt(l, 0, seq, 0, 0, NULL, 0);
 	} else if (seq != 0)
-		input(c, l, seq, p, n);
-	feed(l);
-	transmit(c, l);
-}
-
-void
-sol_ready(struct core *c, struct sol *l)
-{
-	feed(l);
-	if (l->busy)
-		return;		/* re-entered: the outer feed() goes on */
-	transmit(c, l);
+		input(l, seq, p, n);
+	transmit(l);
 }
 
 /* The packet in flight is due again. */
 static void
-retransmit(struct core *c, struct sol *l)
+retransmit(struct sol *l)
 {
 	if (l->out_tries >= cfg(l)->retry_count) {
 		if (l->out_tries == cfg(l)->retry_count)
@@ -473,9 +433,8 @@ retransmit(struct core *c, struct sol *l)
 		l->slow_retries++;
 	}
 	l->out_tries++;
-	send_pkt(c, l, l->out_seq, 0, 0, l->out_status, l->out_data,
-	    l->out_len);
-	arm_retry(c, l);
+	send_pkt(l, l->out_seq, 0, 0, l->out_status, l->out_data, l->out_len);
+	arm_retry(l);
 }
 
 static uint64_t
@@ -485,37 +444,32 @@ earliest(uint64_t a, uint64_t b)
 }
 
 uint64_t
-sol_tick(struct core *c, struct sol *l)
+sol_tick(struct sol *l)
 {
-	uint64_t next = 0;
+	uint64_t now = l->c->now, next = 0;
 
-	if (l->s == NULL) {		/* acknowledged input still drains */
-		feed(l);
-		return l->fifo_len > 0 ? c->now + 100 : 0;
-	}
-	if (l->closing && c->now >= l->closing_due) {
-		finish_steal(c, l);	/* the in-flight bytes stay unseen */
+	if (l->s == NULL)
+		return 0;
+	if (l->closing && now >= l->closing_due) {
+		finish_steal(l);	/* the in-flight bytes stay unseen */
 		return 0;
 	}
-	if (l->pend_seq != 0 && c->now - l->pend_at >= SOL_HOLD_MAX_MS) {
+	if (l->pend_seq != 0 && now - l->pend_at >= SOL_HOLD_MAX_MS) {
 		if (l->pend_raced)	/* the client may count it delivered */
-			take_held(c, l, 1);
+			take_held(l, 1);
 		else {
 			log_rl(&l->rl, "sol %s: held input (seq %u) never "
 			    "resent; dropped", l->t->name, l->pend_seq);
 			l->pend_seq = 0;
 		}
 	}
-	feed(l);
-	if (l->fifo_len > 0)
-		next = c->now + 100;	/* the driver may not call back */
 	if (l->pend_seq != 0)
-		next = earliest(next, l->pend_at + SOL_HOLD_MAX_MS);
-	if (l->out_seq != 0 && c->now >= l->out_due)
-		retransmit(c, l);
-	if (l->out_seq == 0 && l->pos < l->hist.head &&
-	    (l->send_due == 0 || c->now >= l->send_due))
-		transmit(c, l);
+		next = l->pend_at + SOL_HOLD_MAX_MS;
+	if (l->out_seq != 0 && now >= l->out_due)
+		retransmit(l);
+	if (l->out_seq == 0 && l->pos < machine_console_head(l->t) &&
+	    (l->send_due == 0 || now >= l->send_due))
+		transmit(l);
 	if (l->closing)
 		next = earliest(next, l->closing_due);
 	if (l->out_seq != 0)

@@ -1,35 +1,9 @@
-/* target.c: the driver registry, target set-up, and the calls drivers make
- * back into the core. */
+/* target.c: a target's driver instances (set-up, start, stop) and the calls
+ * drivers make back into the model (target_env); the registry of drivers
+ * is targets/drivers.c. */
 #include <string.h>
 
 #include "target.h"
-
-extern const struct target_driver esp8266_driver;
-extern const struct target_driver exec_driver;
-extern const struct target_driver gpio_driver;
-extern const struct target_driver pico_driver;
-extern const struct target_driver serial_driver;
-extern const struct target_driver sim_driver;
-extern const struct target_driver wol_driver;
-
-static const struct target_driver *const drivers[] = {
-	&esp8266_driver,
-	&exec_driver,
-	&gpio_driver,
-	&pico_driver,
-	&serial_driver,
-	&sim_driver,
-	&wol_driver,
-};
-
-const struct target_driver *
-target_driver_find(const char *name)
-{
-	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
-		if (strcmp(drivers[i]->name, name) == 0)
-			return drivers[i];
-	return NULL;
-}
 
 static int
 has_console_ops(const struct target_driver *d)
@@ -95,29 +69,30 @@ target_has_console(const struct target *t)
 }
 
 void
-target_done(struct target *t, uint32_t token, int cc)
+target_done(struct target *t, uint64_t now, uint32_t token, int cc)
 {
-	t->env->done(t->env->arg, t, token, cc);
+	t->env->done(t->env->arg, t, now, token, cc);
 }
 
 void
-target_event(struct target *t, enum target_event ev)
+target_event(struct target *t, uint64_t now, enum target_event ev)
 {
-	t->env->event(t->env->arg, t, ev);
+	t->env->event(t->env->arg, t, now, ev);
 }
 
 void
-target_console_output(struct target *t, const uint8_t *p, size_t n)
+target_console_output(struct target *t, uint64_t now, const uint8_t *p,
+    size_t n)
 {
 	if (t->env->console != NULL && n > 0)
-		t->env->console(t->env->arg, t, p, n);
+		t->env->console(t->env->arg, t, now, p, n);
 }
 
 void
-target_console_ready(struct target *t)
+target_console_ready(struct target *t, uint64_t now)
 {
 	if (t->env->console_ready != NULL)
-		t->env->console_ready(t->env->arg, t);
+		t->env->console_ready(t->env->arg, t, now);
 }
 
 size_t

@@ -126,7 +126,6 @@ struct esp {
 	struct esp_plan		 plan;
 	int			 cycle;		/* 1: wait for off, 2: press at */
 	uint64_t		 cycle_at;
-	uint8_t			 last_event;
 	/* The release timer. */
 	int			 tfd;
 	void			*tio;
@@ -135,15 +134,6 @@ struct esp {
 #define SENSE	L_MAX
 
 static void esp_poll(struct esp *);
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* ---- the command link ------------------------------------------------ */
 
@@ -200,7 +190,7 @@ static void
 plan_answer(struct esp *e, int cc)
 {
 	if (e->plan.has_token)
-		target_done(e->src->t, e->plan.token, cc);
+		target_done(e->src->t, e->now, e->plan.token, cc);
 	e->plan.has_token = 0;
 }
 
@@ -236,7 +226,7 @@ esp_drop(struct esp *e, const char *why, unsigned retry_ms)
 		}
 	}
 	if (e->ready)
-		target_event(e->src->t, TARGET_EV_LINK_DOWN);
+		target_event(e->src->t, e->now, TARGET_EV_LINK_DOWN);
 	if (e->ready || !e->down_logged)
 		log_warnx("target %s: esp8266 %s:%u: %s; reconnecting in %u "
 		    "ms", e->src->t->name, e->cf->host, e->cf->command_port,
@@ -335,8 +325,7 @@ static void
 sensed(struct esp *e, int on)
 {
 	if (e->sense_valid && on && !e->sensed_on) {
-		e->last_event = 0;
-		target_event(e->src->t, TARGET_EV_BOOT);
+		target_event(e->src->t, e->now, TARGET_EV_BOOT);
 	}
 	if (e->sense_valid && on != e->sensed_on)
 		log_info("target %s: esp8266: power is %s", e->src->t->name,
@@ -438,10 +427,9 @@ esp_reply(struct esp *e, const struct esp_parsed *r, const char *line)
 		    "digital output") != 0 || r->value == released_level(p))
 			goto unexpected;
 		plan_answer(e, CC_OK);
-		e->last_event = 0;
 		if (e->plan.boot && (e->plan.line == L_RESET ||
 		    e->pins[SENSE].pin == ESP_NO_PIN))
-			target_event(e->src->t, TARGET_EV_BOOT);
+			target_event(e->src->t, e->now, TARGET_EV_BOOT);
 		e->plan.active = 0;
 		break;
 	case C_SENSE_READ:
@@ -571,11 +559,11 @@ esp_connected(struct esp *e)
 }
 
 static void
-esp_io_cb(void *arg, int readable, int writable)
+esp_io_cb(void *arg, uint64_t now, int readable, int writable)
 {
 	struct esp *e = arg;
 
-	e->now = now_ms();
+	e->now = now;
 	if (!e->connected) {
 		if (writable || readable)
 			esp_connected(e);
@@ -592,7 +580,7 @@ esp_io_cb(void *arg, int readable, int writable)
 }
 
 static void
-esp_timer_cb(void *arg, int readable, int writable)
+esp_timer_cb(void *arg, uint64_t now, int readable, int writable)
 {
 	struct esp *e = arg;
 	uint64_t n;
@@ -600,7 +588,7 @@ esp_timer_cb(void *arg, int readable, int writable)
 	(void)writable;
 	if (readable && read(e->tfd, &n, sizeof(n)) < 0 && errno != EAGAIN)
 		log_debug("esp8266: timerfd read failed");
-	e->now = now_ms();
+	e->now = now;
 	esp_poll(e);
 }
 
@@ -774,7 +762,7 @@ esp_next(struct esp *e)
 		log_info("target %s: esp8266 %s:%u: ready", e->src->t->name,
 		    e->cf->host, e->cf->command_port);
 		e->down_logged = 0;
-		target_event(e->src->t, TARGET_EV_LINK_UP);
+		target_event(e->src->t, e->now, TARGET_EV_LINK_UP);
 	}
 	/* cycle: the hold is over, wait for off, then press */
 	if (e->cycle == 1 && !e->plan.active &&
@@ -982,7 +970,6 @@ esp_status(struct target_src *src, uint64_t now, struct target_status *st)
 	st->power_known = e->ready && e->pins[SENSE].pin != ESP_NO_PIN &&
 	    e->sense_valid;
 	st->power_on = is_on(e);
-	st->last_event = e->last_event;
 }
 
 static int

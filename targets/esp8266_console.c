@@ -43,15 +43,6 @@ struct esp_console {
 	struct contx		 tx;		/* input waiting for the UART */
 };
 
-static uint64_t
-con_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void
 con_want(struct esp_console *c)
 {
@@ -113,17 +104,17 @@ con_read(struct esp_console *c)
 	if (n <= 0)
 		con_close(c, n == 0 ? "closed by the ESP" : "receive failed");
 	else
-		target_console_output(c->src->t, buf, (size_t)n);
+		target_console_output(c->src->t, c->now, buf, (size_t)n);
 }
 
 static void
-con_io_cb(void *arg, int readable, int writable)
+con_io_cb(void *arg, uint64_t now, int readable, int writable)
 {
 	struct esp_console *c = arg;
 	int err = 0, one = 1;
 	socklen_t len = sizeof(err);
 
-	c->now = con_now();
+	c->now = now;
 	if (!c->connected) {
 		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 ||
 		    err != 0) {
@@ -146,7 +137,7 @@ con_io_cb(void *arg, int readable, int writable)
 	if (c->fd >= 0)
 		con_want(c);
 	if (contx_ready(&c->tx))		/* the engine may write again */
-		target_console_ready(c->src->t);
+		target_console_ready(c->src->t, now);
 }
 
 static void

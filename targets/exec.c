@@ -46,8 +46,6 @@ struct exec {
 	int		 known;		/* the status command told */
 	int		 on;		/* what it told */
 	int		 last_on;	/* the last action succeeded */
-	uint8_t		 last_event;
-	uint8_t		 restart_cause;
 };
 
 static void *
@@ -171,7 +169,7 @@ exec_status_done(struct exec *s, enum exec_end end, int code,
 		log_info("target %s: power is %s", s->t->name,
 		    on ? "on" : "off");
 	if (s->known && !s->on && on)
-		target_event(s->t, TARGET_EV_BOOT);
+		target_event(s->t, s->now, TARGET_EV_BOOT);
 	s->known = 1;
 	s->on = on;
 }
@@ -188,11 +186,9 @@ exec_power_done(struct exec *s, int a, enum exec_end end, int code,
 		cc = CC_OK;
 		if (a == TARGET_POWER_ON || a == TARGET_POWER_CYCLE ||
 		    a == TARGET_POWER_RESET) {
-			s->last_event = 0x10;		/* by IPMI command */
-			s->restart_cause = 0x01;
 			if (s->cf->cmd[EXEC_STATUS].argc == 0 &&
 			    (a != TARGET_POWER_ON || !s->last_on))
-				target_event(s->t, TARGET_EV_BOOT);
+				target_event(s->t, s->now, TARGET_EV_BOOT);
 			s->last_on = 1;
 		} else if (a == TARGET_POWER_OFF || a == TARGET_POWER_SOFT)
 			s->last_on = 0;
@@ -210,16 +206,17 @@ exec_power_done(struct exec *s, int a, enum exec_end end, int code,
 		    exec_out_text(out, n, esc, sizeof(esc)));
 	}
 	s->next_status = s->now;	/* look again now */
-	target_done(s->t, s->token, cc);
+	target_done(s->t, s->now, s->token, cc);
 }
 
 static void
-exec_done_cb(void *arg, enum exec_end end, int code, const uint8_t *out,
-    size_t n)
+exec_done_cb(void *arg, uint64_t now, enum exec_end end, int code,
+    const uint8_t *out, size_t n)
 {
 	struct exec *s = arg;
 	int a = s->running;
 
+	s->now = now;
 	s->running = -1;
 	if (a == EXEC_STATUS)
 		exec_status_done(s, end, code, out, n);
@@ -294,8 +291,6 @@ exec_status(struct target_src *src, uint64_t now, struct target_status *st)
 		st->power_known = 0;
 		st->power_on = s->last_on;
 	}
-	st->last_event = s->last_event;
-	st->restart_cause = s->restart_cause;
 }
 
 static int

@@ -154,7 +154,7 @@ exec_run_read(struct exec_run *r)
 /* The command ended: collect it and tell the owner (which may start the
  * next command from its callback). */
 static void
-exec_run_reap(struct exec_run *r)
+exec_run_reap(struct exec_run *r, uint64_t now)
 {
 	uint8_t out[EXEC_OUT_MAX];
 	size_t n;
@@ -174,17 +174,17 @@ exec_run_reap(struct exec_run *r)
 	r->pid = 0;
 	r->outlen = 0;
 	if (p < 0)			/* not ours any more: cannot happen */
-		r->done(r->arg, EXEC_FAILED, 0, out, n);
+		r->done(r->arg, now, EXEC_FAILED, 0, out, n);
 	else if (timedout)
-		r->done(r->arg, EXEC_TIMEDOUT, 0, out, n);
+		r->done(r->arg, now, EXEC_TIMEDOUT, 0, out, n);
 	else if (WIFEXITED(st))
-		r->done(r->arg, EXEC_EXITED, WEXITSTATUS(st), out, n);
+		r->done(r->arg, now, EXEC_EXITED, WEXITSTATUS(st), out, n);
 	else
-		r->done(r->arg, EXEC_SIGNALED, WTERMSIG(st), out, n);
+		r->done(r->arg, now, EXEC_SIGNALED, WTERMSIG(st), out, n);
 }
 
 static void
-exec_run_io_cb(void *arg, int readable, int writable)
+exec_run_io_cb(void *arg, uint64_t now, int readable, int writable)
 {
 	struct exec_run *r = arg;
 
@@ -192,7 +192,7 @@ exec_run_io_cb(void *arg, int readable, int writable)
 	if (readable)
 		exec_run_read(r);
 	if (r->fd < 0)			/* end of output: most likely gone */
-		exec_run_reap(r);
+		exec_run_reap(r, now);
 }
 
 static int
@@ -307,7 +307,7 @@ exec_run_tick(struct exec_run *r, uint64_t now)
 		kill(-r->pid, SIGKILL);
 		r->deadline = 0;	/* marks "timed out" */
 	}
-	exec_run_reap(r);
+	exec_run_reap(r, now);
 }
 
 void

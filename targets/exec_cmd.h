@@ -33,7 +33,7 @@ enum exec_end {
 	EXEC_FAILED,			/* could not be started */
 };
 
-typedef void exec_done_fn(void *arg, enum exec_end, int code,
+typedef void exec_done_fn(void *arg, uint64_t now, enum exec_end, int code,
     const uint8_t *out, size_t n);
 
 struct exec_run {

@@ -54,8 +54,7 @@ struct gpio {
 	uint64_t		 cycle_t;
 	int			 assumed_on;	/* no sense line */
 	int			 was_on;	/* last sensed, for BOOT */
-	uint8_t			 last_event;
-	uint8_t			 restart_cause;
+	int			 boot_pending;	/* reported at the next tick */
 	struct log_rl		 rl;
 };
 
@@ -339,11 +338,12 @@ release_due(struct gpio *g, uint64_t now)
 
 /* The release timer fired: that press is over. */
 static void
-timer_cb(void *arg, int readable, int writable)
+timer_cb(void *arg, uint64_t now, int readable, int writable)
 {
 	struct gpio_out *o = arg;
 	uint64_t n;
 
+	(void)now;
 	(void)writable;
 	if (!readable || read(o->tfd, &n, sizeof(n)) != (ssize_t)sizeof(n))
 		return;			/* disarmed or re-armed meanwhile */
@@ -505,9 +505,13 @@ gpio_tick(struct target_src *src, uint64_t now)
 
 	release_due(g, now);
 	poll_cycle(g, now);
+	if (g->boot_pending) {
+		g->boot_pending = 0;
+		target_event(g->t, now, TARGET_EV_BOOT);
+	}
 	if ((on = sensed(g)) >= 0) {
 		if (on && !g->was_on)
-			target_event(g->t, TARGET_EV_BOOT);
+			target_event(g->t, now, TARGET_EV_BOOT);
 		g->was_on = on;
 	}
 }
@@ -519,8 +523,6 @@ gpio_status(struct target_src *src, uint64_t now, struct target_status *st)
 	int on;
 
 	release_due(g, now);
-	st->last_event = g->last_event;
-	st->restart_cause = g->restart_cause;
 	if (g->line[GPIO_SENSE] == NULL) {
 		st->power_known = 0;
 		st->power_on = g->assumed_on;
@@ -533,19 +535,18 @@ gpio_status(struct target_src *src, uint64_t now, struct target_status *st)
 	st->power_on = on == 1;
 }
 
-/* Bookkeeping after a power action pressed a line; blind: no sense
- * line; running: the machine was (or was assumed) on before. */
+/* After a power action pressed a line; blind: no sense line; running:
+ * the machine was (or was assumed) on before.  A boot it causes is
+ * reported at the next tick (never from inside gpio_power). */
 static void
 pressed(struct gpio *g, enum target_power a, int blind, int running)
 {
 	switch (a) {
 	case TARGET_POWER_ON:
 	case TARGET_POWER_CYCLE:
-		g->last_event = 0x10;		/* on by IPMI command */
-		g->restart_cause = 0x01;
 		if (blind) {
 			g->assumed_on = 1;
-			target_event(g->t, TARGET_EV_BOOT);
+			g->boot_pending = 1;
 		}
 		break;
 	case TARGET_POWER_OFF:
@@ -554,9 +555,8 @@ pressed(struct gpio *g, enum target_power a, int blind, int running)
 			g->assumed_on = 0;
 		break;
 	case TARGET_POWER_RESET:
-		g->restart_cause = 0x01;
 		if (running)
-			target_event(g->t, TARGET_EV_BOOT);
+			g->boot_pending = 1;
 		break;
 	case TARGET_POWER_DIAG:
 		break;

@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "crypto.h"
 #include "ipmi.h"
+#include "addr.h"
 #include "log.h"
 #include "pico.h"
 
@@ -40,20 +41,6 @@ pico_conf_new(void)
 }
 
 static int
-node_name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n >= NP_TEXT_MAX)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && strchr("._-", s[i]) ==
-		    NULL)
-			return 0;
-	return 1;
-}
-
-static int
 pico_conf_set(void *p, const char *key, const struct conf_value *v,
     char *err, size_t errlen)
 {
@@ -61,7 +48,7 @@ pico_conf_set(void *p, const char *key, const struct conf_value *v,
 	uint16_t *ms = NULL;
 
 	if (strcmp(key, "node") == 0) {
-		if (v->type != CONF_STRING || !node_name_ok(v->s)) {
+		if (v->type != CONF_STRING || !addr_name_ok(v->s, NP_TEXT_MAX, 0)) {
 			snprintf(err, errlen, "pico: node must be 1..%d "
 			    "letters, digits, '.', '_' or '-'",
 			    NP_TEXT_MAX - 1);
@@ -294,7 +281,7 @@ pico_hello(struct pico *p, struct pico_conn *c, const struct np_msg *m,
 			continue;
 		}
 		if (r->used && r->until > now)
-			target_done(p->t, r->token, CC_TIMEOUT);
+			target_done(p->t, p->now, r->token, CC_TIMEOUT);
 		r->used = 0;
 	}
 	if (p->baud != 0 && p->conn == c) {
@@ -374,11 +361,9 @@ power_done(struct pico *p, uint8_t action, const struct np_result *res)
 	switch (action) {
 	case NP_PWR_ON:
 	case NP_PWR_CYCLE:
-		p->last_event = 0x10;		/* on by IPMI command */
-		p->restart_cause = 0x01;
 		if (unsensed) {
 			p->assumed_on = 1;
-			target_event(p->t, TARGET_EV_BOOT);
+			target_event(p->t, p->now, TARGET_EV_BOOT);
 		}
 		break;
 	case NP_PWR_OFF:
@@ -387,9 +372,8 @@ power_done(struct pico *p, uint8_t action, const struct np_result *res)
 			p->assumed_on = 0;
 		break;
 	case NP_PWR_RESET:
-		p->restart_cause = 0x01;
 		if (is_on(p))
-			target_event(p->t, TARGET_EV_BOOT);
+			target_event(p->t, p->now, TARGET_EV_BOOT);
 		break;
 	}
 }
@@ -414,7 +398,7 @@ on_result(struct pico *p, const struct np_msg *m)
 	r->used = 0;
 	if (res->status == NP_OK && r->kind == PICO_REQ_POWER)
 		power_done(p, r->msg.u.power.action, res);
-	target_done(p->t, r->token, cc_of(res->status));
+	target_done(p->t, p->now, r->token, cc_of(res->status));
 }
 
 static void
@@ -424,7 +408,7 @@ on_state(struct pico *p, const struct np_state *s)
 
 	p->power = s->power;
 	if (!was_on && p->power == NP_PS_ON)
-		target_event(p->t, TARGET_EV_BOOT);
+		target_event(p->t, p->now, TARGET_EV_BOOT);
 }
 
 void
@@ -554,8 +538,6 @@ pico_status(struct target_src *src, uint64_t now, struct target_status *st)
 	st->link_up = p->conn != NULL;
 	st->power_known = p->conn != NULL && p->power != NP_PS_UNKNOWN;
 	st->power_on = is_on(p);
-	st->last_event = p->last_event;
-	st->restart_cause = p->restart_cause;
 	st->identify = p->ident_forced ? TARGET_IDENT_ON :
 	    p->ident_until != 0 ? TARGET_IDENT_TIMED : TARGET_IDENT_OFF;
 }

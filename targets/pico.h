@@ -66,8 +66,6 @@ struct pico {
 	uint8_t			 power;		/* enum np_pstate */
 	int			 assumed_on;	/* without a sense pin */
 	int			 unsensed_logged;
-	uint8_t			 last_event;
-	uint8_t			 restart_cause;
 	int			 ident_forced;
 	uint64_t		 ident_until;
 	struct pico_req		 req[PICO_REQ_MAX];

@@ -57,7 +57,8 @@ pico_con_input(struct pico *p, const struct np_con_data *d)
 	if (len > room)
 		log_rl(&p->rl, "node %s: sent %zu console bytes past its "
 		    "window; dropped", p->cf->node, len - room);
-	target_console_output(p->t, d->data + skip, len < room ? len : room);
+	target_console_output(p->t, p->now, d->data + skip,
+	    len < room ? len : room);
 	p->rx_next += (uint32_t)len;
 	pico_con_ack(p);
 }
@@ -74,7 +75,7 @@ con_drop(struct pico *p, size_t n)
 		p->tx_sent = p->tx_base;
 	if (contx_ready(&p->tx))	/* from the link's I/O, never from
 					   pico_console_write */
-		target_console_ready(p->t);
+		target_console_ready(p->t, p->now);
 }
 
 static void

@@ -63,16 +63,8 @@ static struct {
 	int			 resting;	/* out of fds: not accepting */
 	struct log_rl		 rl;
 	char			 unknown[4 * NP_TEXT_MAX]; /* from psk_lookup */
+	uint64_t		 now;		/* of the callback or tick */
 } L = { .fd = -1 };
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 const char *
 pico_link_peer(const struct pico_conn *c)
@@ -182,7 +174,7 @@ conn_frames(struct pico_conn *c)
 	while ((len = np_frame_len(c->in + off, c->inlen - off)) > 0 &&
 	    (size_t)len <= c->inlen - off) {
 		struct np_msg m;
-		uint64_t now = now_ms();
+		uint64_t now = L.now;
 
 		if (np_decode(c->in + off, (size_t)len, &m) != 0) {
 			conn_close(c, "malformed frame");
@@ -278,12 +270,13 @@ conn_handshake(struct pico_conn *c)
 }
 
 static void
-conn_io(void *arg, int readable, int writable)
+conn_io(void *arg, uint64_t now, int readable, int writable)
 {
 	struct pico_conn *c = arg;
 
 	(void)readable;
 	(void)writable;
+	L.now = now;
 	if (c->state == PC_HANDSHAKE)
 		conn_handshake(c);
 	if (c->state == PC_HELLO || c->state == PC_BOUND) {
@@ -386,7 +379,7 @@ accept_one(int fd, const struct sockaddr_storage *ss)
 	c->fd = fd;
 	c->state = PC_HANDSHAKE;
 	c->ident[0] = '\0';
-	c->deadline = now_ms() + PICO_HANDSHAKE_MS;
+	c->deadline = L.now + PICO_HANDSHAKE_MS;
 	peer_text(ss, c->peer, sizeof(c->peer));
 	L.nconns++;
 	if ((c->out = malloc(PICO_OUT_MAX)) == NULL ||
@@ -395,14 +388,15 @@ accept_one(int fd, const struct sockaddr_storage *ss)
 		conn_close(c, "out of memory");
 		return;
 	}
-	conn_io(c, 1, 0);
+	conn_io(c, L.now, 1, 0);
 }
 
 static void
-listen_io(void *arg, int readable, int writable)
+listen_io(void *arg, uint64_t now, int readable, int writable)
 {
 	(void)arg;
 	(void)writable;
+	L.now = now;
 	for (int i = 0; readable && i < 16; i++) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
@@ -507,6 +501,7 @@ pico_link_tick(uint64_t now)
 {
 	static uint64_t last;
 
+	L.now = now;
 	if (L.conns == NULL || now == last)
 		return;
 	last = now;

@@ -220,14 +220,15 @@ serial_read(struct serial *s)
 	else if (n == 0)		/* readable but empty: hung up */
 		serial_lost(s, "device hung up");
 	else
-		target_console_output(s->src->t, buf, (size_t)n);
+		target_console_output(s->src->t, s->now, buf, (size_t)n);
 }
 
 static void
-serial_io_cb(void *arg, int readable, int writable)
+serial_io_cb(void *arg, uint64_t now, int readable, int writable)
 {
 	struct serial *s = arg;
 
+	s->now = now;
 	if (writable)
 		serial_flush(s);
 	if (readable && s->fd >= 0)
@@ -235,7 +236,7 @@ serial_io_cb(void *arg, int readable, int writable)
 	if (s->fd >= 0)
 		serial_want(s);
 	if (contx_ready(&s->tx))		/* the engine may write again */
-		target_console_ready(s->src->t);
+		target_console_ready(s->src->t, now);
 }
 
 /* A real serial port, through libserialport. */

@@ -72,9 +72,9 @@ sim_start(struct target_src *src, uint64_t now)
 {
 	struct sim *s = calloc(1, sizeof(*s));
 
-	(void)now;
 	if (s == NULL)
 		return -1;
+	s->now = now;
 	s->cf = src->dconf;
 	s->t = src->t;
 	s->state = s->cf->start_on ? SIM_ON : SIM_OFF;
@@ -91,18 +91,20 @@ sim_stop(struct target_src *src)
 	src->dstate = NULL;
 }
 
+/* The machine starts; its firmware's output and the BOOT event follow at
+ * the next tick, never from inside a call the core made (target.h). */
 static void
 sim_boot(struct sim *s)
 {
 	s->state = SIM_ON;
-	sim_console_boot(s);		/* before the one-shot flag clears */
-	target_event(s->t, TARGET_EV_BOOT);
+	s->boot_pending = 1;
 }
 
-/* Move the machine along; never calls back into the core but for BOOT. */
+/* Move the machine along; never calls back into the core. */
 static void
 sim_advance(struct sim *s, uint64_t now)
 {
+	s->now = now;
 	if (now >= s->until) {
 		switch (s->state) {
 		case SIM_POWERING_ON:
@@ -130,10 +132,16 @@ sim_tick(struct target_src *src, uint64_t now)
 	struct sim *s = src->dstate;
 
 	sim_advance(s, now);
+	if (s->boot_pending) {
+		s->boot_pending = 0;
+		sim_console_boot(s);	/* before the one-shot flag clears */
+		target_event(s->t, now, TARGET_EV_BOOT);
+	}
 	for (int i = 0; i < SIM_PENDING_MAX; i++)
 		if (s->pend[i].used && now >= s->pend[i].due) {
 			s->pend[i].used = 0;
-			target_done(s->t, s->pend[i].token, s->pend[i].cc);
+			target_done(s->t, now, s->pend[i].token,
+			    s->pend[i].cc);
 		}
 }
 
@@ -163,8 +171,6 @@ sim_status(struct target_src *src, uint64_t now, struct target_status *st)
 	st->power_on = s->state == SIM_ON || s->state == SIM_SHUTTING_DOWN;
 	st->power_known = 1;
 	st->link_up = 1;
-	st->last_event = s->last_event;
-	st->restart_cause = s->restart_cause;
 	st->identify = s->ident_forced ? TARGET_IDENT_ON :
 	    s->ident_until != 0 ? TARGET_IDENT_TIMED : TARGET_IDENT_OFF;
 }
@@ -183,8 +189,6 @@ sim_power(struct target_src *src, uint64_t now, enum target_power a,
 		if (s->state == SIM_OFF) {
 			s->state = SIM_POWERING_ON;
 			s->until = now + s->cf->power_on_delay;
-			s->last_event = 0x10;	/* on by IPMI command */
-			s->restart_cause = 0x01;
 		}
 		break;			/* already on: nothing to press */
 	case TARGET_POWER_OFF:
@@ -206,13 +210,10 @@ sim_power(struct target_src *src, uint64_t now, enum target_power a,
 		s->state = SIM_CYCLE_OFF;
 		s->until = now + s->cf->cycle_delay;
 		sim_console_off(s);
-		s->last_event = 0x10;
-		s->restart_cause = 0x01;
 		break;
 	case TARGET_POWER_RESET:
 		if (!on)
 			return sim_reply(s, now, tok, CC_NOT_SUPPORTED_STATE);
-		s->restart_cause = 0x01;
 		sim_boot(s);
 		break;
 	case TARGET_POWER_DIAG:

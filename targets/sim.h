@@ -43,8 +43,8 @@ struct sim {
 	uint64_t	 until;
 	uint64_t	 ident_until;
 	int		 ident_forced;
-	uint8_t		 last_event;
-	uint8_t		 restart_cause;
+	uint64_t	 now;		/* of the last call into the driver */
+	int		 boot_pending;	/* reported at the next tick */
 	struct {
 		uint32_t token;
 		int	 cc;

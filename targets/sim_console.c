@@ -15,7 +15,8 @@
 static void
 say(struct sim *s, const char *text)
 {
-	target_console_output(s->t, (const uint8_t *)text, strlen(text));
+	target_console_output(s->t, s->now, (const uint8_t *)text,
+	    strlen(text));
 }
 
 static void
@@ -112,7 +113,7 @@ key(struct sim *s, uint8_t c)
 	if (k->linelen < SIM_LINE_MAX)
 		k->linelen++;
 	if (k->state == SIM_LOGIN_USER)
-		target_console_output(s->t, &c, 1);
+		target_console_output(s->t, s->now, &c, 1);
 }
 
 size_t

@@ -27,8 +27,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "exec_cmd.h"
 #include "ipmi.h"
+#include "addr.h"
 #include "log.h"
 #include "target.h"
 
@@ -68,8 +70,7 @@ struct wol {
 	int			 known, on;
 	/* Without a probe: what was last done. */
 	int			 last_on;
-	uint8_t			 last_event;
-	uint8_t			 restart_cause;
+	int			 boot_pending;	/* reported at the next tick */
 };
 
 static void *
@@ -78,7 +79,7 @@ wol_conf_new(void)
 	struct wol_conf *c = calloc(1, sizeof(*c));
 
 	if (c != NULL) {
-		conf_parse_addr("255.255.255.255:9", &c->dst);
+		addr_parse("255.255.255.255:9", &c->dst);
 		c->probe_interval = 5000;
 		c->probe_timeout = 1000;
 		c->timeout = 10000;
@@ -116,7 +117,7 @@ wol_parse_probe(struct wol_conf *c, const char *s)
 	size_t n;
 
 	if (strncmp(s, "tcp:", 4) == 0) {
-		if (conf_parse_addr(s + 4, &a) != 0)
+		if (addr_parse(s + 4, &a) != 0)
 			return -1;
 		c->probe = WOL_PROBE_TCP;
 		c->probe_ss = a.ss;
@@ -189,7 +190,7 @@ wol_conf_set(void *p, const char *key, const struct conf_value *v,
 		return 0;
 	}
 	if (strcmp(key, "wol_address") == 0) {
-		if (s == NULL || conf_parse_addr(s, &c->dst) != 0) {
+		if (s == NULL || addr_parse(s, &c->dst) != 0) {
 			snprintf(err, errlen, "wol: wol_address must be "
 			    "\"ADDR:PORT\" or \"[V6ADDR]:PORT\"");
 			return -1;
@@ -291,7 +292,7 @@ wol_probe_result(struct wol *w, int on)
 		log_info("target %s: power is %s (probe)", w->t->name,
 		    on ? "on" : "off");
 	if (w->known && !w->on && on)
-		target_event(w->t, TARGET_EV_BOOT);
+		target_event(w->t, w->now, TARGET_EV_BOOT);
 	w->known = 1;
 	w->on = on;
 }
@@ -349,12 +350,13 @@ wol_icmp_read(struct wol *w)
 }
 
 static void
-wol_probe_io_cb(void *arg, int readable, int writable)
+wol_probe_io_cb(void *arg, uint64_t now, int readable, int writable)
 {
 	struct wol *w = arg;
 	int e = 0;
 	socklen_t el = sizeof(e);
 
+	w->now = now;
 	if (w->cf->probe == WOL_PROBE_ICMP) {
 		if (readable)
 			wol_icmp_read(w);
@@ -474,14 +476,15 @@ wol_probe_start(struct wol *w, uint64_t now)
 /* ---- commands for what a magic packet cannot do ---- */
 
 static void
-wol_done_cb(void *arg, enum exec_end end, int code, const uint8_t *out,
-    size_t n)
+wol_done_cb(void *arg, uint64_t now, enum exec_end end, int code,
+    const uint8_t *out, size_t n)
 {
 	static struct log_rl rl = LOG_RL_INIT("wol: command failed");
 	struct wol *w = arg;
 	int a = w->running, cc = CC_OK;
 	char esc[160];
 
+	w->now = now;
 	w->running = -1;
 	if (a < 0)
 		return;
@@ -498,13 +501,10 @@ wol_done_cb(void *arg, enum exec_end end, int code, const uint8_t *out,
 		    exec_out_text(out, n, esc, sizeof(esc)));
 	} else if (a == TARGET_POWER_OFF || a == TARGET_POWER_SOFT)
 		w->last_on = 0;
-	else if (a == TARGET_POWER_CYCLE || a == TARGET_POWER_RESET) {
+	else if (a == TARGET_POWER_CYCLE || a == TARGET_POWER_RESET)
 		w->last_on = 1;
-		w->last_event = 0x10;
-		w->restart_cause = 0x01;
-	}
 	w->next_probe = w->now;		/* look again now */
-	target_done(w->t, w->token, cc);
+	target_done(w->t, w->now, w->token, cc);
 }
 
 /* ---- the driver ---- */
@@ -588,6 +588,10 @@ wol_tick(struct target_src *src, uint64_t now)
 	struct wol *w = src->dstate;
 
 	w->now = now;
+	if (w->boot_pending) {
+		w->boot_pending = 0;
+		target_event(w->t, now, TARGET_EV_BOOT);
+	}
 	exec_run_tick(&w->run, now);
 	if (w->cf->probe == WOL_PROBE_NONE)
 		return;
@@ -614,8 +618,6 @@ wol_status(struct target_src *src, uint64_t now, struct target_status *st)
 		st->power_known = 0;
 		st->power_on = w->last_on;
 	}
-	st->last_event = w->last_event;
-	st->restart_cause = w->restart_cause;
 }
 
 static int
@@ -659,10 +661,8 @@ wol_power(struct target_src *src, uint64_t now, enum target_power a,
 			/* Without a probe nothing else will see it boot:
 			 * one-shot boot flags are used up now. */
 			if (w->cf->probe == WOL_PROBE_NONE && !w->last_on)
-				target_event(w->t, TARGET_EV_BOOT);
+				w->boot_pending = 1;	/* at the tick */
 			w->last_on = 1;
-			w->last_event = 0x10;
-			w->restart_cause = 0x01;
 		}
 		return cc;
 	}

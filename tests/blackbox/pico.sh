@@ -2,7 +2,7 @@
 # The pico driver end to end: pmbd and pmb-node-sim (the node firmware's
 # core, built for Linux) on loopback; see pico_e2e.py for what is checked.
 . "$(dirname "$0")/lib.sh"
-use_sanitized
+use_sanitized memory
 [ -x "$TOP/build/pmb-node-sim" ] || { not_ok "build/pmb-node-sim is not built"; finish; exit 1; }
 
 NPORT=$(/usr/bin/python3 -c '

@@ -66,8 +66,10 @@
 #include <string.h>
 
 #include "buf.h"
+#include "addr.h"
 #include "conf.h"
 #include "core.h"
+#include "machine.h"
 #include "crypto.h"
 #include "ipmi.h"
 #include "msg.h"
@@ -142,10 +144,12 @@ set_user(struct conf_user *u, const char *name, const char *pass,
 	u->priv = priv;
 }
 
+extern const struct target_driver sim_driver;
+
 static void *
 sim_conf(int64_t reply_delay)
 {
-	const struct target_driver *d = target_driver_find("sim");
+	const struct target_driver *d = &sim_driver;
 	struct conf_value v = { .type = CONF_INT };
 	char err[128];
 	void *dc;
@@ -169,8 +173,8 @@ conf_build(void)
 	CHECK(c != NULL, "calloc");
 	snprintf(c->path, sizeof(c->path), "(fuzz)");
 	snprintf(c->state_dir, sizeof(c->state_dir), "/nonexistent");
-	CHECK(conf_parse_addr("127.0.0.1:623", &c->eps[0].addr) == 0, "ep0");
-	CHECK(conf_parse_addr("127.0.0.1:6272", &c->eps[1].addr) == 0,
+	CHECK(addr_parse("127.0.0.1:623", &c->eps[0].addr) == 0, "ep0");
+	CHECK(addr_parse("127.0.0.1:6272", &c->eps[1].addr) == 0,
 	    "ep1");
 	c->eps[0].target = 0;
 	c->eps[1].target = 0x72;
@@ -183,14 +187,14 @@ conf_build(void)
 	t = &c->targets[0];
 	t->addr = 0x72;
 	snprintf(t->name, sizeof(t->name), "node72");
-	t->drv = target_driver_find("sim");
+	t->drv = &sim_driver;
 	t->dconf = sim_conf(0);
 	t->has_listen = 1;
 	t->listen = c->eps[1].addr;
 	t = &c->targets[1];
 	t->addr = 1;
 	snprintf(t->name, sizeof(t->name), "node1");
-	t->drv = target_driver_find("sim");
+	t->drv = &sim_driver;
 	t->dconf = sim_conf(50);		/* answers later */
 	c->ntargets = 2;
 
@@ -518,6 +522,8 @@ world_start(void)
 		target_setup(t, &cf->targets[i]);
 		memset(t->st.guid, (int)i + 1, sizeof(t->st.guid));
 		target_solcfg_default(&t->st.sol);
+		CHECK(machine_add(t, cf->console_history, now) == 0,
+		    "machine_add");
 		CHECK(core_add_target(core, t) == 0, "core_add_target");
 		CHECK(target_start(t, now) == 0, "target start");
 	}
@@ -530,9 +536,11 @@ world_start(void)
 static void
 world_stop(void)
 {
-	for (size_t i = 0; i < cf->ntargets; i++)
-		target_stop(&targets[i]);
 	core = core_free(core);
+	for (size_t i = 0; i < cf->ntargets; i++) {
+		target_stop(&targets[i]);
+		machine_remove(&targets[i]);
+	}
 	for (int i = 0; i < NCLIENTS; i++)
 		if (clients[i].up) {
 			clients[i].s.mac = crypto_mac_free(clients[i].s.mac);
@@ -560,6 +568,7 @@ clock_advance(uint64_t ms)
 {
 	now += ms;
 	if (now >= next_tick) {		/* one late tick after a jump */
+		machine_tick(now);
 		core_tick(core, now);
 		next_tick = now + TICK_MS;
 	}
@@ -781,6 +790,7 @@ run_record(uint8_t op, struct buf *b)
 		if (op & 0x10)
 			set_delay72(op >> 5);
 		clock_advance(n * ((op & 0x08) ? 1000u : 64u));
+		machine_tick(now);
 		core_tick(core, now);
 		return;
 	case 7: {

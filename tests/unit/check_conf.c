@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "conf.h"
+#include "users.h"
 #include "ipmi.h"
 #include "target.h"
 #include "test.h"
@@ -387,10 +389,10 @@ START_TEST(test_good_full)
 	assert_user(&cf->users[1], "bob", "bob-pass-0002", PRIV_OPERATOR);
 	assert_user(&cf->users[2], "root", "12345678901234567890",
 	    PRIV_ADMIN);
-	ck_assert_ptr_eq(conf_user_find(cf, (const uint8_t *)"bob", 3),
+	ck_assert_ptr_eq(users_find(cf, (const uint8_t *)"bob", 3),
 	    &cf->users[1]);
-	ck_assert_ptr_null(conf_user_find(cf, (const uint8_t *)"bo", 2));
-	ck_assert_ptr_null(conf_user_find(cf, (const uint8_t *)"bobb", 4));
+	ck_assert_ptr_null(users_find(cf, (const uint8_t *)"bo", 2));
+	ck_assert_ptr_null(users_find(cf, (const uint8_t *)"bobb", 4));
 
 	ck_assert_uint_eq(cf->ntargets, 3);
 	ck_assert_uint_eq(cf->targets[0].addr, 0x72);
@@ -593,7 +595,7 @@ START_TEST(test_parse_addr)
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		struct conf_addr a;
-		int rc = conf_parse_addr(t[i].text, &a);
+		int rc = addr_parse(t[i].text, &a);
 
 		ck_assert_msg((rc == 0) == t[i].ok, "\"%s\": rc %d", t[i].text,
 		    rc);

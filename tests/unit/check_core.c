@@ -225,25 +225,25 @@ START_TEST(async_completion)
 	bridged(&cl, 3, 1, NETFN_CHASSIS, CHASSIS_CONTROL, &off, 1);
 	ck_assert_int_eq(nout, 0);		/* retry while pending */
 	ck_assert_int_eq(fake_calls, 1);
-	target_done(&t1, fake_token, CC_OK);
+	target_done(&t1, now, fake_token, CC_OK);
 	ck_assert_int_eq(nout, 2);		/* both, in order */
 	ck_assert_int_eq(reply_cc(&cl, 0, APP_SEND_MESSAGE), 0);
 	ck_assert_int_eq(reply_cc(&cl, 1, CHASSIS_CONTROL), 0);
 	nout = 0;
-	target_done(&t1, fake_token, CC_OK);	/* late duplicate: ignored */
+	target_done(&t1, now, fake_token, CC_OK);	/* late duplicate: ignored */
 	ck_assert_int_eq(nout, 0);
 	/* A target that never answers: timeout code, once. */
 	bridged(&cl, 4, 1, NETFN_CHASSIS, CHASSIS_CONTROL, &off, 1);
 	ck_assert_int_eq(nout, 0);
 	now += cf.target_timeout - 1;
-	core_tick(core, now);
+	tick(now);
 	ck_assert_int_eq(nout, 0);
 	now += 1;
-	core_tick(core, now);
+	tick(now);
 	ck_assert_int_eq(nout, 2);
 	ck_assert_int_eq(reply_cc(&cl, 1, CHASSIS_CONTROL), CC_TIMEOUT);
 	nout = 0;
-	target_done(&t1, fake_token, CC_OK);
+	target_done(&t1, now, fake_token, CC_OK);
 	ck_assert_int_eq(nout, 0);
 	client_free(&cl);
 }
@@ -261,21 +261,21 @@ START_TEST(stale_completion)
 	bridged(&cl, 2, 1, NETFN_CHASSIS, CHASSIS_CONTROL, &off, 1);
 	stale = fake_token;
 	now += cf.target_timeout;
-	core_tick(core, now);
+	tick(now);
 	ck_assert_int_eq(nout, 2);		/* C3h */
 	now += 1;			/* the other entries are younger */
 	for (uint8_t seq = 3; seq < 3 + SESSION_RCACHE - 1; seq++) {
 		bridged(&cl, seq, 1, NETFN_CHASSIS, CHASSIS_CONTROL, &off, 1);
-		target_done(&t1, fake_token, CC_OK);
+		target_done(&t1, now, fake_token, CC_OK);
 		ck_assert_int_eq(nout, 2);
 	}
 	bridged(&cl, 20, 1, NETFN_CHASSIS, CHASSIS_CONTROL, &off, 1);
 	ck_assert_int_eq(nout, 0);		/* pending, in a reused entry */
-	target_done(&t1, stale, CC_NOT_SUPPORTED_STATE);
+	target_done(&t1, now, stale, CC_NOT_SUPPORTED_STATE);
 	ck_assert_int_eq(nout, 0);		/* not the stale answer */
-	target_done(&t72, fake_token, CC_OK);
+	target_done(&t72, now, fake_token, CC_OK);
 	ck_assert_int_eq(nout, 0);		/* nor another target's */
-	target_done(&t1, fake_token, CC_OK);
+	target_done(&t1, now, fake_token, CC_OK);
 	ck_assert_int_eq(nout, 2);
 	ck_assert_int_eq(reply_cc(&cl, 1, CHASSIS_CONTROL), CC_OK);
 	client_free(&cl);
@@ -298,7 +298,7 @@ START_TEST(open_session_flood)
 	request(&cl, 9, NETFN_APP, APP_GET_DEVICE_ID, NULL, 0);
 	ck_assert_int_eq(reply_cc(&cl, 0, APP_GET_DEVICE_ID), 0);
 	now += SESSION_HALF_TTL_MS;
-	core_tick(core, now);
+	tick(now);
 	ck_assert_uint_eq(core->st.nhalf, 0);
 	ck_assert_uint_eq(core->st.nactive, 1);
 	client_free(&cl);

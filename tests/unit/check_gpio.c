@@ -91,9 +91,10 @@ gpio_line_close(struct gpio_line *l)
 /* ---- what the core would be -------------------------------------------- */
 
 void
-target_event(struct target *t, enum target_event ev)
+target_event(struct target *t, uint64_t when, enum target_event ev)
 {
 	(void)t;
+	(void)when;
 	if (ev == TARGET_EV_BOOT)
 		boots++;
 }
@@ -261,7 +262,8 @@ START_TEST(on_presses_press_ms_when_off)
 	ck_assert_int_eq(boots, 1);
 	gpio_driver.status(&tgt.main, fake_now, &st);
 	ck_assert(st.power_known && st.power_on);
-	ck_assert_uint_eq(st.last_event, 0x10);
+	/* "Last power-on by command" is the model's now: check_machine.c,
+	 * bookkeeping. */
 }
 END_TEST
 

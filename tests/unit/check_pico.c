@@ -84,26 +84,27 @@ static uint8_t con_out[8192];
 static size_t con_len, con_room;
 
 static void
-done_cb(void *arg, struct target *t, uint32_t token, int cc)
+done_cb(void *arg, struct target *t, uint64_t when, uint32_t token, int cc)
 {
-	(void)arg, (void)t;
+	(void)arg, (void)t, (void)when;
 	ndone++;
 	last_token = token;
 	last_cc = cc;
 }
 
 static void
-event_cb(void *arg, struct target *t, enum target_event ev)
+event_cb(void *arg, struct target *t, uint64_t when, enum target_event ev)
 {
-	(void)arg, (void)t;
+	(void)arg, (void)t, (void)when;
 	if (ev == TARGET_EV_BOOT)
 		nboot++;
 }
 
 static void
-console_cb(void *arg, struct target *t, const uint8_t *d, size_t n)
+console_cb(void *arg, struct target *t, uint64_t when, const uint8_t *d,
+    size_t n)
 {
-	(void)arg, (void)t;
+	(void)arg, (void)t, (void)when;
 	ck_assert_uint_le(n, con_room);
 	memcpy(con_out + con_len, d, n);
 	con_len += n;
@@ -118,9 +119,9 @@ room_cb(void *arg, struct target *t)
 }
 
 static void
-ready_cb(void *arg, struct target *t)
+ready_cb(void *arg, struct target *t, uint64_t when)
 {
-	(void)arg, (void)t;
+	(void)arg, (void)t, (void)when;
 	nready++;
 }
 

@@ -91,7 +91,7 @@ START_TEST(echo_and_ack)
 	sol_send(&cl, ack1, sizeof(ack1));
 	ck_assert_int_eq(nout, 0);
 	now += 1000;
-	core_tick(core, now);
+	tick(now);
 	ck_assert_int_eq(nout, 0);		/* no retransmission */
 	client_free(&cl);
 }
@@ -153,9 +153,9 @@ START_TEST(back_pressure)
 	 * that gets it while it waits (ipmitool) goes on, so its ACK takes
 	 * the held packet, past the mark.
 	 */
-	target_console_output(&t72, (const uint8_t *)"output", 6);
+	target_console_output(&t72, now, (const uint8_t *)"output", 6);
 	now += 100;
-	core_tick(core, now);
+	tick(now);
 	ck_assert_int_eq(nout, 1);
 	ck_assert_int_eq(sol_reply(&cl, 0, p), 10);
 	ck_assert_mem_eq(p + 4, "output", 6);
@@ -165,12 +165,12 @@ START_TEST(back_pressure)
 	ck_assert_int_eq(nout, 1);
 	ck_assert_int_eq(sol_reply(&cl, 0, p), 4);
 	ck_assert_uint_eq(p[1], seq);			/* the held one */
-	ck_assert_uint_gt(core->sol[0x72]->fifo_len, SOL_FIFO_MARK);
+	ck_assert_uint_gt(machine_console_queued(&t72), SOL_FIFO_MARK);
 	/* Above the mark no output goes, so nothing lets the next in. */
 	nout = 0;
-	target_console_output(&t72, (const uint8_t *)"more", 4);
+	target_console_output(&t72, now, (const uint8_t *)"more", 4);
 	now += 100;
-	core_tick(core, now);
+	tick(now);
 	ck_assert_int_eq(nout, 0);
 	packet(pkt, seq = (uint8_t)(seq % 15 + 1), 'Z');
 	sol_send(&cl, pkt, sizeof(pkt));
@@ -187,7 +187,7 @@ START_TEST(back_pressure)
 	 * when the client acknowledges "more". */
 	fake_con_room = SIZE_MAX;
 	nout = 0;
-	target_console_ready(&t72);
+	target_console_ready(&t72, now);
 	ck_assert_int_eq(nout, 1);
 	ck_assert_int_eq(sol_reply(&cl, 0, p), 8);
 	ck_assert_mem_eq(p + 4, "more", 4);
@@ -225,25 +225,25 @@ START_TEST(held_packet_raced_and_expired)
 	activate72();
 	t72.st.sol.threshold = 1;
 	fake_con_room = 0;
-	while (core->sol[0x72]->fifo_len + SOL_DATA_MAX <= SOL_FIFO_MARK) {
+	while (machine_console_queued(&t72) + SOL_DATA_MAX <= SOL_FIFO_MARK) {
 		packet(pkt, seq, 'a');
 		sol_send(&cl, pkt, sizeof(pkt));
 		seq = (uint8_t)(seq % 15 + 1);
 	}
 	nout = 0;
-	target_console_output(&t72, (const uint8_t *)"out", 3);
+	target_console_output(&t72, now, (const uint8_t *)"out", 3);
 	ck_assert_int_eq(nout, 1);		/* in flight */
 	ck_assert_int_eq(sol_reply(&cl, 0, p), 7);
 	packet(pkt, seq, 'r');
 	sol_send(&cl, pkt, sizeof(pkt));
 	ck_assert_int_eq(nout, 0);		/* held */
-	before = core->sol[0x72]->fifo_len;
+	before = machine_console_queued(&t72);
 	ack[1] = p[0];				/* the client ACKs "out" */
 	sol_send(&cl, ack, sizeof(ack));
 	ck_assert_int_eq(nout, 1);
 	ck_assert_int_eq(sol_reply(&cl, 0, p), 4);
 	ck_assert_uint_eq(p[1], seq);		/* the held one, taken */
-	ck_assert_uint_eq(core->sol[0x72]->fifo_len, before + SOL_DATA_MAX);
+	ck_assert_uint_eq(machine_console_queued(&t72), before + SOL_DATA_MAX);
 	/* Now one that nobody resends: dropped after 15 s, never acked. */
 	seq = (uint8_t)(seq % 15 + 1);
 	packet(pkt, seq, 'x');
@@ -252,10 +252,10 @@ START_TEST(held_packet_raced_and_expired)
 	ck_assert_uint_ne(core->sol[0x72]->pend_seq, 0);
 	for (int i = 0; i < 160; i++) {
 		now += 100;
-		core_tick(core, now);
+		tick(now);
 	}
 	ck_assert_uint_eq(core->sol[0x72]->pend_seq, 0);
-	ck_assert_uint_eq(core->sol[0x72]->fifo_len, before + SOL_DATA_MAX);
+	ck_assert_uint_eq(machine_console_queued(&t72), before + SOL_DATA_MAX);
 	client_free(&cl);
 }
 END_TEST
@@ -273,12 +273,12 @@ START_TEST(retransmit_never_drops)
 	activate72();
 	t72.st.sol.threshold = 1;		/* send at once */
 	nout = 0;
-	target_console_output(&t72, out1, 4);
+	target_console_output(&t72, now, out1, 4);
 	ck_assert_int_eq(nout, 1);
 	for (int i = 0; i < 8; i++) {		/* the console never ACKs */
 		nout = 0;
 		now += 100;
-		core_tick(core, now);
+		tick(now);
 		if (nout == 1) {
 			ck_assert_int_eq(sol_reply(&cl, 0, p), 8);
 			ck_assert_uint_eq(p[0], 1);	/* same seq */
@@ -291,7 +291,7 @@ START_TEST(retransmit_never_drops)
 	for (int i = 0; i < 50; i++) {		/* then once a second */
 		nout = 0;
 		now += 100;
-		core_tick(core, now);
+		tick(now);
 		if (nout == 1) {
 			ck_assert_int_eq(sol_reply(&cl, 0, p), 8);
 			ck_assert_uint_eq(p[0], 1);
@@ -303,7 +303,7 @@ START_TEST(retransmit_never_drops)
 	/* Acknowledged at last: what comes next follows, no overrun. */
 	sol_send(&cl, ack, sizeof(ack));
 	nout = 0;
-	target_console_output(&t72, (const uint8_t *)"x", 1);
+	target_console_output(&t72, now, (const uint8_t *)"x", 1);
 	ck_assert_int_eq(sol_reply(&cl, 0, p), 5);
 	ck_assert_uint_eq(p[0], 2);
 	ck_assert_uint_eq(p[3] & SOL_ST_OVERRUN, 0);
@@ -322,7 +322,7 @@ START_TEST(overrun_flagged)
 	nout = 0;
 	/* A driver that ignores target_console_room (the sim, a node's
 	 * flood) overwrites what the viewer has not acknowledged. */
-	target_console_output(&t72, big, sizeof(big));
+	target_console_output(&t72, now, big, sizeof(big));
 	ck_assert_int_eq(sol_reply(&cl, 0, p), 4 + SOL_DATA_MAX);
 	ck_assert_uint_eq(p[3] & SOL_ST_OVERRUN, SOL_ST_OVERRUN);
 	ck_assert_uint_gt(core->sol[0x72]->overrun, 0);
@@ -392,12 +392,12 @@ START_TEST(history_replayed)
 {
 	uint8_t p[512];
 
-	target_console_output(&t72, (const uint8_t *)"missed", 6);
+	target_console_output(&t72, now, (const uint8_t *)"missed", 6);
 	activate72();
 	ck_assert_int_eq(nout, 1);		/* the reply first ... */
 	nout = 0;
 	now += 100;
-	core_tick(core, now);
+	tick(now);
 	ck_assert_int_eq(nout, 1);		/* ... then the history */
 	ck_assert_int_eq(sol_reply(&cl, 0, p), 10);
 	ck_assert_mem_eq(p + 4, "missed", 6);
@@ -474,7 +474,7 @@ START_TEST(steal_waits_for_the_last_ack)
 		owner = cl.cs.csid;
 		t72.st.sol.threshold = 1;
 		nout = 0;
-		target_console_output(&t72, (const uint8_t *)"abc", 3);
+		target_console_output(&t72, now, (const uint8_t *)"abc", 3);
 		ck_assert_int_eq(nout, 1);		/* in flight */
 		login_as(&other, 41000, "admin", "secretpass1", PRIV_ADMIN);
 		request(&other, 2, NETFN_APP, APP_DEACTIVATE_PAYLOAD, act, 6);
@@ -494,7 +494,7 @@ START_TEST(steal_waits_for_the_last_ack)
 		} else {
 			now += 1000;			/* no ACK comes */
 			nout = 0;
-			core_tick(core, now);
+			tick(now);
 			ck_assert_int_eq(nout, 2);
 		}
 		ck_assert_ptr_null(session_find(&core->st, owner));
@@ -502,7 +502,7 @@ START_TEST(steal_waits_for_the_last_ack)
 		ck_assert_int_eq(reply_cc(&other, 0, APP_ACTIVATE_PAYLOAD), 0);
 		nout = 0;
 		now += 100;
-		core_tick(core, now);
+		tick(now);
 		if (round == 0)
 			ck_assert_int_eq(nout, 0);	/* "abc" was had */
 		else {
@@ -538,7 +538,7 @@ START_TEST(acked_input_survives_takeover)
 	ck_assert_int_eq(reply_cc(&other, 0, APP_ACTIVATE_PAYLOAD), 0);
 	sol_send(&other, in2, sizeof(in2));
 	fake_con_room = SIZE_MAX;
-	target_console_ready(&t72);
+	target_console_ready(&t72, now);
 	ck_assert_uint_eq(fake_con_len, 3 * SOL_DATA_MAX + 3);
 	ck_assert_uint_eq(fake_con_in[0], 'b');
 	ck_assert_uint_eq(fake_con_in[2 * SOL_DATA_MAX], 'd');
@@ -602,7 +602,7 @@ START_TEST(session_end_frees_sol)
 
 	activate72();
 	now += (uint64_t)cf.session_timeout * 1000;	/* idle */
-	core_tick(core, now);
+	tick(now);
 	ck_assert_ptr_null(core->sol[0x72]->s);
 	client_free(&cl);
 	activate72();				/* works again */

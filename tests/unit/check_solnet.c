@@ -176,7 +176,7 @@ line_write(struct target_src *src, const uint8_t *p, size_t n)
 		 * room is reported from inside this call. */
 		line_drain(512);
 		if (contx_ready(&line_tx))
-			target_console_ready(&t72);
+			target_console_ready(&t72, now);
 	}
 	return n;
 }
@@ -198,7 +198,7 @@ line_step(void)
 		line_credit -= (double)k;
 		line_drain(k);
 		if (contx_ready(&line_tx))
-			target_console_ready(&t72);
+			target_console_ready(&t72, now);
 	}
 	if (line_tx.len == 0 && line_credit > 64)
 		line_credit = 64;
@@ -231,7 +231,7 @@ machine_step(void)
 	if (n == 0)
 		return;
 	mach_credit -= (double)n;
-	target_console_output(&t72, mach_out + mach_sent, n);
+	target_console_output(&t72, now, mach_out + mach_sent, n);
 	mach_sent += n;
 }
 
@@ -504,7 +504,7 @@ run(const struct scenario *s, uint64_t seed)
 	admin_login(1);
 	request(&cl, 2, NETFN_APP, APP_ACTIVATE_PAYLOAD, act, 6);
 	ck_assert_int_eq(reply_cc(&cl, 0, APP_ACTIVATE_PAYLOAD), 0);
-	core->ops.send = net_from_pmbd;
+	core->out.send = net_from_pmbd;
 	l = core->sol[0x72];
 	end = now + 600000;
 	while (now < end && !cli_failed && (line_got_len < s->size ||
@@ -522,7 +522,7 @@ run(const struct scenario *s, uint64_t seed)
 		line_step();
 		machine_step();
 		if (now % 10 == 0)
-			core_tick(core, now);
+			tick(now);
 	}
 	if (cli_failed || line_got_len != s->size || cli_got_len != s->size ||
 	    memcmp(line_got, cli_in, s->size) != 0 ||
@@ -546,7 +546,7 @@ run(const struct scenario *s, uint64_t seed)
 	}
 	ck_assert_uint_eq(l->in_dropped, 0);
 	ck_assert_uint_eq(l->overrun, 0);
-	core->ops.send = NULL;
+	core->out.send = NULL;
 	client_free(&cl);
 }
 

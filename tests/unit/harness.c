@@ -101,7 +101,7 @@ fake_console_write(struct target_src *t, const uint8_t *p, size_t n)
 	if (fake_con_room != SIZE_MAX)
 		fake_con_room -= n;
 	if (fake_con_echo)
-		target_console_output(t->t, p, n);
+		target_console_output(t->t, now, p, n);
 	return n;
 }
 
@@ -142,7 +142,8 @@ add_user(const char *name, const char *pass, uint8_t priv)
 void
 setup(void)
 {
-	struct core_ops ops = { .send = fake_send, .persist = fake_persist };
+	struct core_ops ops = { .send = fake_send };
+	struct machine_ops mops = { .persist = fake_persist };
 
 	memset(&cf, 0, sizeof(cf));
 	cf.neps = 2;
@@ -159,6 +160,8 @@ setup(void)
 	add_user("admin", "secretpass1", PRIV_ADMIN);
 	add_user("viewer", "viewerpass1", PRIV_USER);
 	add_user("op", "operatorpass", PRIV_OPERATOR);
+	machine_set_ops(&mops);
+	machine_set_timeout(cf.target_timeout);
 	core = core_new(&cf, &ops, guid);
 	ck_assert_ptr_nonnull(core);
 	memset(&t1, 0, sizeof(t1));
@@ -174,6 +177,8 @@ setup(void)
 	fake_con_echo = fake_breaks = 0;
 	target_solcfg_default(&t1.st.sol);
 	target_solcfg_default(&t72.st.sol);
+	ck_assert_int_eq(machine_add(&t1, cf.console_history, now), 0);
+	ck_assert_int_eq(machine_add(&t72, cf.console_history, now), 0);
 	ck_assert_int_eq(core_add_target(core, &t1), 0);
 	ck_assert_int_eq(core_add_target(core, &t72), 0);
 	nout = npersist = fake_calls = fake_pending = fake_on = 0;
@@ -183,6 +188,16 @@ void
 teardown(void)
 {
 	core = core_free(core);
+	machine_remove(&t1);
+	machine_remove(&t72);
+}
+
+/* Time passes: the model (drivers, timeouts) and the IPMI face. */
+void
+tick(uint64_t when)
+{
+	machine_tick(when);
+	core_tick(core, when);
 }
 
 /* ---- the test client ----------------------------------------------- */

@@ -6,6 +6,7 @@
 #include "cmd.h"
 #include "core.h"
 #include "ipmi.h"
+#include "machine.h"
 #include "msg.h"
 #include "rakp.h"
 #include "rmcp.h"
@@ -35,6 +36,7 @@ extern const uint8_t guid[16];
 extern uint64_t now;
 void	 setup(void);
 void	 teardown(void);
+void	 tick(uint64_t);
 
 struct client {
 	int		 ep;
