@@ -186,6 +186,7 @@ main(void)
 	nc.pins.led = NP_PIN_NONE;		/* on the WiFi chip */
 	nc.pins.sense_active_low = settings.sense_active_low;
 	nc.pins.out_active_low = settings.out_active_low;
+	nc.sense_pull = settings.sense_pull;
 	nc.press_ms = settings.press_ms;
 	nc.hold_ms = settings.hold_ms;
 	nc.reset_ms = settings.reset_ms;

@@ -31,7 +31,7 @@ struct settings {
 	uint8_t		 pin_uart_rx;
 	uint8_t		 sense_active_low;
 	uint8_t		 out_active_low;
-	uint8_t		 pad;
+	uint8_t		 sense_pull;	/* enum node_pull; 0 auto (was pad) */
 	uint16_t	 press_ms;
 	uint16_t	 hold_ms;
 	uint16_t	 reset_ms;

@@ -22,7 +22,9 @@
 
 struct settings settings;
 
-enum kind { K_TEXT, K_SECRET, K_HEX64, K_PIN, K_BOOL, K_MS, K_BAUD };
+enum kind { K_TEXT, K_SECRET, K_HEX64, K_PIN, K_BOOL, K_MS, K_BAUD, K_PULL };
+
+static const char *const pulls[] = { "auto", "up", "down", "none" };
 
 static const struct key {
 	const char	*name;
@@ -54,6 +56,8 @@ static const struct key {
 	{ "sense_active_low", K_BOOL,
 	    offsetof(struct settings, sense_active_low), 1,
 	    "sense reads low when the server is on" },
+	{ "sense_pull", K_PULL, offsetof(struct settings, sense_pull), 1,
+	    "sense pull: auto (up if active low, else down), up, down, none" },
 	{ "out_active_low", K_BOOL, offsetof(struct settings, out_active_low),
 	    1, "outputs press when low" },
 	{ "press_ms", K_MS, offsetof(struct settings, press_ms), 2,
@@ -105,6 +109,8 @@ settings_load(void)
 	settings.server[sizeof(settings.server) - 1] = '\0';
 	settings.name[sizeof(settings.name) - 1] = '\0';
 	settings.psk[sizeof(settings.psk) - 1] = '\0';
+	if (settings.sense_pull > 3)
+		settings.sense_pull = 0;	/* auto */
 	return 0;
 }
 
@@ -204,6 +210,13 @@ settings_set(const char *key, const char *v)
 			return "want 50..8000 (ms)";
 		memcpy(p + k->off, &(uint16_t){ (uint16_t)n }, 2);
 		return NULL;
+	case K_PULL:
+		for (n = 0; n < 4 && strcmp(v, pulls[n]) != 0; n++)
+			;
+		if (n == 4)
+			return "want auto, up, down or none";
+		p[k->off] = (uint8_t)n;
+		return NULL;
 	case K_BAUD:
 		if (parse_uint(v, 921600, &n) != 0 || n < 300)
 			return "want 300..921600";
@@ -249,6 +262,10 @@ settings_show(void (*out)(const char *))
 		case K_MS:
 			memcpy(&u16, p + k->off, 2);
 			snprintf(line, sizeof(line), "%-16s %u", k->name, u16);
+			break;
+		case K_PULL:
+			snprintf(line, sizeof(line), "%-16s %s", k->name,
+			    pulls[p[k->off] & 3]);
 			break;
 		case K_BAUD:
 			memcpy(&u32, p + k->off, 4);
