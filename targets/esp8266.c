@@ -43,6 +43,7 @@
 #define ESP_CYCLE_WAIT_MS 10000	/* cycle: the machine must go off by then */
 #define ESP_CYCLE_GAP_MS 2000	/* off, then on after this */
 #define ESP_DIAG_MS	ESP_PULSE_MIN_MS
+#define ESP_RESET_MS	1000	/* reconnect after restarting the ESP */
 /* A firmware that does not speak what we expect. */
 #define CC_FIRMWARE	CC_DEST_UNAVAILABLE
 
@@ -59,6 +60,8 @@ enum esp_cmd {
 	C_SENSE_READ,	/* ir 0 S */
 	C_UART_READ,	/* ub 0, ud 0, us 0, up 0, bp */
 	C_UART_SET,
+	C_VERIFY,	/* ir 0 P: an output is at its released level */
+	C_RESET,	/* r: restart the ESP (a new bridge port) */
 };
 
 enum uart_item { U_BAUD, U_DATA, U_STOP, U_PARITY, U_PORT, U_MAX };
@@ -71,6 +74,8 @@ struct esp_pin {
 	int		 fix_mode;
 	int		 fix_autostart;	/* isf/icf autostart due */
 	int		 fix_invert;	/* icf invert due */
+	int		 fw_invert;	/* the ESP's invert flag, in force now */
+	int		 verify;	/* ir 0 P due before the link is ready */
 	/* Outputs: the pin may be pressed until a release is confirmed. */
 	int		 want_release;
 	uint64_t	 release_at;
@@ -122,6 +127,8 @@ struct esp {
 	/* UART: what is to be read (1) or set (2). */
 	int			 uart[U_MAX];
 	unsigned		 want_baud;
+	int			 reset_due;	/* r, once nothing is pressed */
+	int			 bp_reset;	/* restarted for bp last link */
 	/* Power. */
 	struct esp_plan		 plan;
 	int			 cycle;		/* 1: wait for off, 2: press at */
@@ -153,6 +160,18 @@ released_level(const struct esp_pin *p)
 	return p->invert ? 1 : 0;
 }
 
+/*
+ * The value iw writes, ir reads and the pin dump shows for a physical
+ * level: the firmware inverts them when its invert flag is set (io_gpio.c
+ * read_pin/write_pin).  The driver clears that flag, but until it has, a
+ * release must still be a release.
+ */
+static int
+logical(const struct esp_pin *p, int level)
+{
+	return level ^ (p->fw_invert != 0);
+}
+
 static void
 printable(char *dst, size_t max, const char *s)
 {
@@ -171,11 +190,17 @@ esp_arm(struct esp *e)
 
 	if (e->tfd < 0)
 		return;
+	/*
+	 * Every pending release has its deadline: the earliest still to come
+	 * (one already due goes out as soon as the command in flight is
+	 * answered, and the reply re-arms this for the next one).
+	 */
 	for (int i = 0; i < L_MAX; i++)
-		if (e->pins[i].want_release && e->pins[i].release_at != 0 &&
+		if (e->pins[i].want_release && e->pins[i].release_at > e->now &&
 		    (when == 0 || e->pins[i].release_at < when))
 			when = e->pins[i].release_at;
-	if (e->cycle == 2 && (when == 0 || e->cycle_at < when))
+	if (e->cycle == 2 && e->cycle_at > e->now &&
+	    (when == 0 || e->cycle_at < when))
 		when = e->cycle_at;
 	if (when != 0) {
 		its.it_value.tv_sec = (time_t)(when / 1000);
@@ -233,8 +258,13 @@ esp_drop(struct esp *e, const char *why, unsigned retry_ms)
 		if (p->output) {
 			p->want_release = 1;	/* whatever it was doing */
 			p->release_at = 0;
+			p->verify = 1;
 		}
 	}
+	/* The ESP may have restarted, or been replaced: read it all again. */
+	for (int i = 0; i < U_MAX; i++)
+		e->uart[i] = e->cf->bridge_port != 0;
+	e->reset_due = 0;
 	if (e->ready)
 		target_event(e->src->t, TARGET_EV_LINK_DOWN);
 	if (e->ready || !e->down_logged)
@@ -401,19 +431,41 @@ esp_reply(struct esp *e, const struct esp_parsed *r, const char *line)
 			log_info("target %s: esp8266: GPIO %d is \"%s\", "
 			    "setting %s", e->src->t->name, p->pin, r->mode,
 			    p->output ? "doutput" : "dinput");
+		p->fw_invert = esp8266_flag_set(r->flags, "invert");
 		p->fix_autostart = p->output && esp8266_flag_set(r->flags,
 		    "autostart") != released_level(p);
-		p->fix_invert = esp8266_flag_set(r->flags, "invert");
+		p->fix_invert = p->fw_invert;
+		if (cmd == C_PIN_MODE && p->output) {
+			/*
+			 * A mode change deletes the pin's stored flags but
+			 * leaves those in RAM (io.c): store them again, or the
+			 * next boot forgets autostart.  And the pin is now at
+			 * the firmware's off level (io_gpio.c init_pin_mode):
+			 * physically low, pressed for an inverted relay.
+			 */
+			p->fix_autostart = released_level(p) ||
+			    esp8266_flag_set(r->flags, "autostart");
+			p->want_release = 1;
+			p->release_at = 0;
+		}
 		if (ok && !p->output && r->state >= 0)
 			sensed(e, sense_level_on(e, r->state));
 		if (ok && p->output && r->state >= 0 &&
-		    r->state != released_level(p))
+		    r->state != logical(p, released_level(p)))
 			log_warnx("target %s: esp8266: GPIO %d was found "
 			    "pressed; releasing it", e->src->t->name, p->pin);
 		break;
 	case C_PIN_FLAG:
 		if (r->kind != ESP_R_FLAGS || r->pin != p->pin)
 			goto unexpected;
+		p->fw_invert = esp8266_flag_set(r->flags, "invert");
+		if (p->output) {
+			/* The flag change re-ran init_pin_mode: the pin is at
+			 * the firmware's off level, pressed for an inverted
+			 * relay.  Release it again, before anything else. */
+			p->want_release = 1;
+			p->release_at = 0;
+		}
 		if (p->fix_invert)
 			p->fix_invert = esp8266_flag_set(r->flags, "invert");
 		else
@@ -425,7 +477,8 @@ esp_reply(struct esp *e, const struct esp_parsed *r, const char *line)
 		break;
 	case C_RELEASE:
 		if (r->kind != ESP_R_VALUE || strcmp(r->mode,
-		    "digital output") != 0 || r->value != released_level(p))
+		    "digital output") != 0 ||
+		    r->value != logical(p, released_level(p)))
 			goto unexpected;
 		p->want_release = 0;
 		p->release_at = 0;
@@ -435,7 +488,8 @@ esp_reply(struct esp *e, const struct esp_parsed *r, const char *line)
 		break;
 	case C_PRESS:
 		if (r->kind != ESP_R_VALUE || strcmp(r->mode,
-		    "digital output") != 0 || r->value == released_level(p))
+		    "digital output") != 0 ||
+		    r->value == logical(p, released_level(p)))
 			goto unexpected;
 		plan_answer(e, CC_OK);
 		e->last_event = 0;
@@ -444,6 +498,29 @@ esp_reply(struct esp *e, const struct esp_parsed *r, const char *line)
 			target_event(e->src->t, TARGET_EV_BOOT);
 		e->plan.active = 0;
 		break;
+	case C_VERIFY:
+		if (r->kind != ESP_R_VALUE || strcmp(r->mode,
+		    "digital output") != 0)
+			goto unexpected;
+		p->verify = 0;
+		if (r->value != logical(p, released_level(p))) {
+			log_warnx("target %s: esp8266: GPIO %d reads %ld after "
+			    "the set-up, not released; releasing it again",
+			    e->src->t->name, p->pin, r->value);
+			p->want_release = 1;
+			p->release_at = 0;
+			p->verify = 1;
+		}
+		break;
+	case C_RESET:
+		if (r->kind != ESP_R_RESET)
+			goto unexpected;
+		e->cmd = C_NONE;
+		e->reset_due = 0;
+		e->bp_reset = 1;
+		esp_drop(e, "restarted to open its new bridge port",
+		    ESP_RESET_MS);
+		return;
 	case C_SENSE_READ:
 		if (r->kind != ESP_R_VALUE || strcmp(r->mode,
 		    "digital input") != 0 || (r->value != 0 && r->value != 1))
@@ -473,13 +550,23 @@ esp_reply(struct esp *e, const struct esp_parsed *r, const char *line)
 		else
 			snprintf(got, sizeof(got), "%ld", r->value);
 		uart_want(e, i, want, sizeof(want));
-		if (strcmp(got, want) == 0)
+		if (strcmp(got, want) == 0) {
 			e->uart[i] = 0;
-		else if (cmd == C_UART_READ) {
-			log_info("target %s: esp8266: %s is %s, setting %s%s",
-			    e->src->t->name, uart_cmd[i], got, want,
-			    i == U_PORT ? " (the ESP may need a restart for "
-			    "a new bridge port)" : "");
+			if (i == U_PORT && cmd == C_UART_SET) {
+				/* dispatch.c opens the bridge only at boot */
+				if (!e->bp_reset)
+					e->reset_due = 1;
+				else
+					log_warnx("target %s: esp8266: the bridge "
+					    "port was set again after a restart "
+					    "(does this firmware keep it?); not "
+					    "restarting it again",
+					    e->src->t->name);
+			} else if (i == U_PORT)
+				e->bp_reset = 0;
+		} else if (cmd == C_UART_READ) {
+			log_info("target %s: esp8266: %s is %s, setting %s",
+			    e->src->t->name, uart_cmd[i], got, want);
 			e->uart[i] = 2;
 		} else
 			goto unexpected;
@@ -721,7 +808,7 @@ esp_next(struct esp *e)
 		if (p->pin != ESP_NO_PIN && p->want_release && !p->check &&
 		    !p->fix_mode && e->now >= p->release_at) {
 			esp_send(e, C_RELEASE, i, "iw 0 %d %d", p->pin,
-			    released_level(p));
+			    logical(p, released_level(p)));
 			return;
 		}
 	}
@@ -766,6 +853,28 @@ esp_next(struct esp *e)
 			return;
 		}
 	}
+	if (e->reset_due) {
+		/* Only here: every release is confirmed, nothing pressed. */
+		for (int i = 0; i < L_MAX; i++)
+			if (e->pins[i].pin != ESP_NO_PIN &&
+			    e->pins[i].want_release)
+				return;
+		log_info("target %s: esp8266 %s: bridge port set to %u: "
+		    "restarting the ESP (r) so that it opens it; no button "
+		    "is pressed", e->src->t->name, e->cf->host,
+		    e->cf->bridge_port);
+		esp_send(e, C_RESET, -1, "r");
+		return;
+	}
+	/* Last: every output reads back released (a flag change may have
+	 * moved it after its release; docs/esp8266.md). */
+	for (int i = 0; i < L_MAX; i++) {
+		p = &e->pins[i];
+		if (p->pin != ESP_NO_PIN && p->verify) {
+			esp_send(e, C_VERIFY, i, "ir 0 %d", p->pin);
+			return;
+		}
+	}
 	if (!e->ready) {
 		e->ready = 1;
 		e->incompatible = 0;
@@ -800,7 +909,7 @@ esp_next(struct esp *e)
 		p->release_at = e->now + e->plan.ms;
 		esp_arm(e);
 		esp_send(e, C_PRESS, e->plan.line, "iw 0 %d %d", p->pin,
-		    !released_level(p));
+		    logical(p, !released_level(p)));
 		return;
 	}
 	if (e->now >= e->poll_at) {
@@ -842,6 +951,7 @@ esp_poll(struct esp *e)
 	esp_next(e);
 	if (e->fd >= 0)
 		esp_want(e);
+	esp_arm(e);
 }
 
 /* ---- the driver ------------------------------------------------------- */
@@ -855,6 +965,7 @@ pin_init(struct esp_pin *p, int pin, int output, int invert)
 	p->invert = invert;
 	p->check = pin != ESP_NO_PIN;
 	p->want_release = output && pin != ESP_NO_PIN;
+	p->verify = p->want_release;
 }
 
 static int

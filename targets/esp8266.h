@@ -53,6 +53,7 @@ enum esp_reply {
 	ESP_R_PARITY,		/* "parity[0]: none" */
 	ESP_R_PORT,		/* "> port: 23" (bp) */
 	ESP_R_EMPTY,		/* "> empty command" (keepalive) */
+	ESP_R_RESET,		/* "> reset" (r): the ESP restarts */
 	ESP_R_ERROR,		/* a refusal the firmware words itself */
 };
 
