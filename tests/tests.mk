@@ -26,11 +26,12 @@ UNIT_pico	= targets/pico.c targets/pico_console.c src/nproto.c src/buf.c \
 UNIT_nproto	= src/nproto.c src/buf.c
 UNIT_gpio	= targets/gpio.c src/log.c
 UNIT_esp8266	= $(CORE) $(DRIVERS) src/crypto.c src/log.c src/conf.c
+UNIT_setup	= firmware-pico/pico/setup_msg.c src/buf.c
 UNIT_node	= firmware-pico/core/node.c firmware-pico/core/node_power.c \
 		  firmware-pico/core/node_console.c src/nproto.c src/buf.c
 
 UNITS	 = buf msg session rakp core sol ring conf state nproto pico node \
-	   gpio esp8266
+	   gpio esp8266 setup
 UNIT_BINS = $(UNITS:%=$(U)/check_%)
 
 .SECONDEXPANSION:

@@ -188,6 +188,7 @@ void	 node_power_request(struct node *, const struct np_msg *,
 	    uint32_t now);
 void	 node_pin_request(struct node *, const struct np_msg *);
 void	 node_release_all(struct node *);
+int	 node_busy(struct node *);	/* a release is still due */
 
 /* node_console.c */
 void	 node_con_init(struct node *);

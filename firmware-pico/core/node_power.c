@@ -103,6 +103,25 @@ node_power_init(struct node *n)
 	}
 }
 
+/*
+ * A press, hold, cycle or pin revert is in progress: its release depends
+ * on an alarm (flash writes must wait, docs/firmware.md).
+ */
+int
+node_busy(struct node *n)
+{
+	for (int i = 0; i < 2; i++)
+		if (n->line[i].busy && !atomic_load(&n->line[i].fired))
+			return 1;
+	if (n->cycle != 0)
+		return 1;
+	for (int i = 0; i < NODE_REVERTS; i++)
+		if (n->revert[i].pin != NP_PIN_NONE &&
+		    !atomic_load(&n->revert[i].fired))
+			return 1;
+	return 0;
+}
+
 void
 node_release_all(struct node *n)
 {
