@@ -147,6 +147,24 @@ board_now_ms(void)
 	return (uint32_t)(mono_ns() / 1000000u);
 }
 
+/*
+ * A settings write to flash, as the Pico does it: interrupts off for the
+ * erase and program (the alarm thread cannot fire: it needs alarm_mtx) and
+ * the main loop stopped (the caller waits here), for ms.
+ */
+void
+board_host_flash_write(uint32_t ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
+
+	pthread_mutex_lock(&alarm_mtx);
+	host_event("flash write");
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+	host_event("flash written");
+	pthread_mutex_unlock(&alarm_mtx);
+}
+
 /* Pins. */
 int
 board_pin_ok(uint8_t pin)

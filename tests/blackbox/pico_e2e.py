@@ -604,6 +604,34 @@ def sense_test():
     n.stop()
 
 
+def flash_test():
+    """Issue 12 defect 2, on the host: a settings save while a press is
+    held is refused; with nothing pressed it stalls the alarms and the
+    loop (--flash-ms), as the Pico's flash write does."""
+    n = Node('node6', '--flash-ms', '400')
+    check('node6 (flash model) links', n.link_up(0, 10) is not None)
+    t0 = time.monotonic()
+    th = threading.Thread(target=lambda: ipmi('-t', 6, 'power', 'on'))
+    th.start()
+    t_pin = n.wait('pin power 1', t0, 5)
+    n.p.send_signal(signal.SIGUSR2)
+    th.join(20)
+    n.wait('pin power 0', t0, 3)
+    pr = n.presses('power', t0)
+    check('save while the button is pressed: refused, the press 300 ms '
+          '(%s)' % ['%.0f ms' % (d * 1000) for _, d in pr],
+          t_pin is not None and n.wait('save refused', t0, 2) is not None
+          and len(pr) == 1 and near(pr[0][1], 0.3, 0.95, 1.15), pr)
+    t1 = time.monotonic()
+    n.p.send_signal(signal.SIGUSR2)
+    w0, w1 = n.wait('flash write', t1, 3), n.wait('flash written', t1, 3)
+    check('save with nothing pressed: the flash write stalls ~400 ms '
+          '(%s)' % ('%.0f ms' % ((w1 - w0) * 1000) if w0 and w1 else
+                    None), w0 is not None and w1 is not None and
+          0.39 <= w1 - w0 <= 0.6)
+    n.stop()
+
+
 def flood_test(pmbd):
     n9 = Node('node9', '--server-on', '--flood', '500000')
     check('flooding node links', n9.link_up(0, 10) is not None)
@@ -652,6 +680,7 @@ def main():
     sol_test()
     no_sense_test()
     sense_test()
+    flash_test()
     refusal_tests()
     idle_flood_test()
     cut_test(pmbd)
