@@ -4,7 +4,9 @@
  * fake of lwIP's raw TCP API that records what the page does: a callback
  * that aborted its pcb returns ERR_ABRT (lwIP's rule: it would use a freed
  * pcb otherwise), a quiet connection is closed by the poll callback, and a
- * connection beyond the slots evicts the oldest (issue 12, defect 4).
+ * connection beyond the slots evicts the oldest (issue 12, defect 4); the
+ * page is bound to the access point's interface and the access point
+ * closes when unused or once the station is joined (defect 5).
  * What lwIP itself does is not tested here.
  */
 #include "test.h"
@@ -36,8 +38,10 @@ u16_t tcp_sndbuf(struct tcp_pcb *p) { (void)p; return 8192; }
 err_t tcp_write(struct tcp_pcb *p, const void *d, u16_t n, uint8_t f) { (void)p; (void)d; (void)f; written += n; return ERR_OK; }
 err_t tcp_output(struct tcp_pcb *p) { (void)p; return ERR_OK; }
 struct tcp_pcb *tcp_new_ip_type(uint8_t t) { (void)t; return &pcbs[15]; }
-void tcp_bind_netif(struct tcp_pcb *p, const struct netif *n) { (void)p; (void)n; }
-err_t tcp_bind(struct tcp_pcb *p, const ip_addr_t *a, u16_t port) { (void)p; (void)a; (void)port; return ERR_OK; }
+static const struct netif *bound_netif;
+static uint32_t bound_ip;
+void tcp_bind_netif(struct tcp_pcb *p, const struct netif *n) { (void)p; bound_netif = n; }
+err_t tcp_bind(struct tcp_pcb *p, const ip_addr_t *a, u16_t port) { (void)p; (void)port; bound_ip = a != NULL ? a->addr : 0; return ERR_OK; }
 struct tcp_pcb *tcp_listen_with_backlog(struct tcp_pcb *p, uint8_t b) { (void)b; return p; }
 u16_t pbuf_copy_partial(const struct pbuf *p, void *d, u16_t n, u16_t off) { memcpy(d, p->data + off, n); return n; }
 uint8_t pbuf_free(struct pbuf *p) { (void)p; return 1; }
@@ -132,6 +136,28 @@ START_TEST(full_slots_evict_the_oldest)
 }
 END_TEST
 
+START_TEST(access_point_states)
+{
+	reset();
+	ck_assert_ptr_eq(bound_netif, &cyw43_state.netif[CYW43_ITF_AP]);
+	ck_assert_uint_eq(bound_ip, 0x0104a8c0u);	/* 192.168.4.1 */
+	/* Unused for 10 minutes: closed, its interface down. */
+	now_ms += SETUP_IDLE_MS - 1;
+	setup_ap_poll();
+	ck_assert_int_eq(setup_ap_active(), 1);
+	now_ms += 1;
+	setup_ap_poll();
+	ck_assert_int_eq(setup_ap_active(), 0);
+	ck_assert_uint_eq(cyw43_state.itf_state & (1u << CYW43_ITF_AP), 0);
+	/* The station joined: closed. */
+	ck_assert_int_eq(setup_ap_start(), 0);
+	setup_ap_joined(0);
+	ck_assert_int_eq(setup_ap_active(), 1);
+	setup_ap_joined(1);
+	ck_assert_int_eq(setup_ap_active(), 0);
+}
+END_TEST
+
 static Suite *
 setup_ap_suite(void)
 {
@@ -141,6 +167,7 @@ setup_ap_suite(void)
 	tcase_add_test(tc, abort_means_err_abrt);
 	tcase_add_test(tc, idle_connections_close);
 	tcase_add_test(tc, full_slots_evict_the_oldest);
+	tcase_add_test(tc, access_point_states);
 	suite_add_tcase(s, tc);
 	return s;
 }
