@@ -151,10 +151,15 @@ function until(c, text, ms) {
   return c.uart.includes(text);
 }
 function send(c, s) { for (const ch of s) c.mcu.uart[0].feedByte(ch.charCodeAt(0)); }
+// Send a command; its reply line (up to its newline), or null.
 function ask(c, cmd, reply, ms = 300) {
   c.uart = '';
   send(c, cmd + '\n');
-  return until(c, reply, ms) ? c.uart : null;
+  if (!until(c, reply, ms)) return null;
+  const end = c.now() + ms;
+  while (!c.uart.slice(c.uart.indexOf(reply)).includes('\n') && c.now() < end)
+    run(c, 1);
+  return c.uart;
 }
 // Press lengths on pin p (pressed level 'H' or 'L') since t.
 function presses(c, p, pressed, since = 0) {
@@ -174,7 +179,8 @@ const fmt = (v) => v.map(([t, l]) => `${t.toFixed(3)}:${l}`).join(' ');
 // active-high); otherwise the pad's pull decides, and a floating input
 // reads noise, new every 10 us.
 function senseWiring(c, pin, activeLow) {
-  const w = { on: false, last: 0 };
+  // w.set(on): the optocoupler switches (applied before the next instruction)
+  const w = { on: false, last: 0, set(on) { w.on = on; w.last = -1e18; } };
   c.hooks.push(() => {
     if (c.clock.nanos - w.last < 10000) return;
     w.last = c.clock.nanos;
@@ -224,6 +230,14 @@ run(c, 5);
 outputsClean(c, [2, 3], 'H', 'active-high outputs (defaults)');
 check('UART: a line in, its echo out', ask(c, 'ehello pico', 'echo hello pico\n') !== null,
   JSON.stringify(c.uart));
+check('console RX (GP1) has a pull-up: an unwired console reads idle, not BREAK',
+  c.mcu.gpio[1].pullupEnabled && !c.mcu.gpio[1].pulldownEnabled);
+let r = ask(c, 'Spin_sense 2', 'set ');
+check(`settings: a pin with two roles is refused (${r?.trim()})`,
+  r !== null && r.includes('GP2 is pin_power already'));
+r = ask(c, 'Swifi_pass short', 'set ');
+check(`settings: a 5-character WiFi password is refused (${r?.trim()})`,
+  r !== null && r.includes('8 to 63'));
 
 // Sense (GP4, active low, auto pull): nothing driving it, then the open
 // collector pulling it low.
@@ -233,11 +247,11 @@ check(`sense GP4 (active low): pull-up on, pull-down off (${g4.pullupEnabled}/${
 let seen = senses(c);
 check(`sense, server off, nothing driving the pin: reads off every time (${seen})`,
   seen === 'sense 0', seen);
-sense.on = true;
+sense.set(true);
 seen = senses(c);
 check(`sense, the open collector pulls it low: reads on every time (${seen})`,
   seen === 'sense 1', seen);
-sense.on = false;
+sense.set(false);
 
 let t0 = c.now();
 check('press accepted', ask(c, 'p300', 'press 0\n') !== null);
@@ -303,7 +317,7 @@ check(`sense GP4 (active high): pull-down on, pull-up off (${g4b.pullupEnabled}/
 seen = senses(c);
 check(`sense (active high), nothing driving the pin: off every time (${seen})`,
   seen === 'sense 0', seen);
-sense2.on = true;
+sense2.set(true);
 seen = senses(c);
 check(`sense (active high), the open emitter pulls it high: on every time (${seen})`,
   seen === 'sense 1', seen);
