@@ -22,7 +22,7 @@ UNIT_pico	= targets/pico.c targets/pico_console.c src/nproto.c src/buf.c \
 		  targets/exec_cmd.c targets/wol.c targets/gpio.c \
 		  targets/gpio_line.c src/conf.c targets/esp8266.c \
 		  targets/esp8266_console.c targets/esp8266_conf.c \
-		  targets/esp8266_parse.c
+		  targets/esp8266_parse.c targets/esp8266_cmd.c
 UNIT_nproto	= src/nproto.c src/buf.c
 UNIT_gpio	= targets/gpio.c src/log.c
 UNIT_esp8266	= $(CORE) $(DRIVERS) src/crypto.c src/log.c src/conf.c
