@@ -25,15 +25,17 @@ UNIT_pico	= targets/pico.c targets/pico_console.c src/nproto.c src/buf.c \
 		  targets/exec_cmd.c targets/wol.c targets/gpio.c \
 		  targets/gpio_line.c src/conf.c targets/esp8266.c \
 		  targets/esp8266_console.c targets/esp8266_conf.c \
-		  targets/esp8266_parse.c
+		  targets/esp8266_parse.c targets/esp8266_cmd.c
 UNIT_nproto	= src/nproto.c src/buf.c
 UNIT_gpio	= targets/gpio.c src/log.c
 UNIT_esp8266	= $(CORE) $(DRIVERS) src/crypto.c src/log.c src/conf.c
+UNIT_setup	= firmware-pico/pico/setup_msg.c src/buf.c
+UNIT_setup_ap	= firmware-pico/pico/setup_msg.c src/buf.c
 UNIT_node	= firmware-pico/core/node.c firmware-pico/core/node_power.c \
 		  firmware-pico/core/node_console.c src/nproto.c src/buf.c
 
 UNITS	 = buf msg session rakp core sol solnet ring conf state nproto pico node \
-	   gpio esp8266
+	   gpio esp8266 setup setup_ap
 UNIT_BINS = $(UNITS:%=$(U)/check_%)
 
 .SECONDEXPANSION:
@@ -41,7 +43,8 @@ $(U)/check_%: tests/unit/check_%.c tests/unit/test.h $$(UNIT_$$*) $$(wildcard in
 	@mkdir -p $(U)
 	$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -Wno-missing-prototypes \
 	    -Wno-missing-declarations \
-	    -Itests/unit $$(pkg-config --cflags check $(PKGS)) -o $@ \
+	    -Itests/unit -Itests/unit/fake_sdk -Ifirmware-pico/core \
+	    -Ifirmware-pico/pico $$(pkg-config --cflags check $(PKGS)) -o $@ \
 	    $< $(UNIT_$*) $(CHECK_LIBS) $$(pkg-config --libs $(PKGS))
 
 unit-tests: $(UNIT_BINS)

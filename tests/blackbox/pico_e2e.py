@@ -6,7 +6,7 @@ pico_e2e.py TOP CONF PORT PASSWORD NODE_PORT WORKDIR
 The configuration (written by pico.sh) has node_listen on NODE_PORT and
 these pico targets, with their keys in WORKDIR/psk-NAME:
   5 node5  the main node (the simulated server behind it)
-  6 node6  a node without a sense pin (--no-sense)
+  6 node6  a node without a sense pin (--no-sense); then the sense wirings
   7 node7  a node that never connects (offline)
   8 node8  a node that connects through a TCP proxy the test cuts
   9 node9  a node whose server floods its console
@@ -565,6 +565,73 @@ def no_sense_test():
     n6.stop()
 
 
+def statuses(t, n=12):
+    """n power status reads of target t: the set of states seen."""
+    seen = set()
+    for _ in range(n):
+        out = ipmi('-t', t, 'power', 'status')[1]
+        seen.add('on' if 'is on' in out else 'off' if 'is off' in out
+                 else out.strip())
+    return seen
+
+
+def sense_test():
+    """Issue 12 defect 1: the sense input's pull follows the polarity.
+    The simulated optocoupler only pulls the pin while the server is on;
+    otherwise the pin's pull decides, and a floating input reads noise."""
+    for extra, name in ((('--sense-pull', 'auto'), 'active low, pull-up'),
+                        (('--sense-active-high',), 'active high, '
+                         'pull-down')):
+        n = Node('node6', *extra)
+        check('node6 (%s) links' % name, n.link_up(0, 10) is not None)
+        time.sleep(0.2)
+        seen = statuses(6)
+        check('sense %s, server off, nothing driving the pin: always off '
+              '(%s)' % (name, sorted(seen)), seen == {'off'}, seen)
+        n.stop()
+    n = Node('node6', '--server-on')
+    check('node6 (server on) links', n.link_up(0, 10) is not None)
+    time.sleep(0.2)
+    seen = statuses(6)
+    check('sense active low, the open collector pulls it low: always on '
+          '(%s)' % sorted(seen), seen == {'on'}, seen)
+    n.stop()
+    n = Node('node6', '--sense-pull', 'none')
+    check('node6 (no pull) links', n.link_up(0, 10) is not None)
+    seen = statuses(6, 20)
+    check('the simulator floats an input with no pull: it reads noise '
+          '(%s)' % sorted(seen), seen == {'on', 'off'}, seen)
+    n.stop()
+
+
+def flash_test():
+    """Issue 12 defect 2, on the host: a settings save while a press is
+    held is refused; with nothing pressed it stalls the alarms and the
+    loop (--flash-ms), as the Pico's flash write does."""
+    n = Node('node6', '--flash-ms', '400')
+    check('node6 (flash model) links', n.link_up(0, 10) is not None)
+    t0 = time.monotonic()
+    th = threading.Thread(target=lambda: ipmi('-t', 6, 'power', 'on'))
+    th.start()
+    t_pin = n.wait('pin power 1', t0, 5)
+    n.p.send_signal(signal.SIGUSR2)
+    th.join(20)
+    n.wait('pin power 0', t0, 3)
+    pr = n.presses('power', t0)
+    check('save while the button is pressed: refused, the press 300 ms '
+          '(%s)' % ['%.0f ms' % (d * 1000) for _, d in pr],
+          t_pin is not None and n.wait('save refused', t0, 2) is not None
+          and len(pr) == 1 and near(pr[0][1], 0.3, 0.95, 1.15), pr)
+    t1 = time.monotonic()
+    n.p.send_signal(signal.SIGUSR2)
+    w0, w1 = n.wait('flash write', t1, 3), n.wait('flash written', t1, 3)
+    check('save with nothing pressed: the flash write stalls ~400 ms '
+          '(%s)' % ('%.0f ms' % ((w1 - w0) * 1000) if w0 and w1 else
+                    None), w0 is not None and w1 is not None and
+          0.39 <= w1 - w0 <= 0.6)
+    n.stop()
+
+
 def flood_test(pmbd):
     n9 = Node('node9', '--server-on', '--flood', '500000')
     check('flooding node links', n9.link_up(0, 10) is not None)
@@ -612,6 +679,8 @@ def main():
     power_tests(pmbd, n5)
     sol_test()
     no_sense_test()
+    sense_test()
+    flash_test()
     refusal_tests()
     idle_flood_test()
     cut_test(pmbd)
