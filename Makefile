@@ -28,7 +28,7 @@ DRIVERS	 = targets/drivers.c src/nproto.c \
 	   targets/exec.c targets/exec_cmd.c targets/wol.c \
 	   targets/gpio.c targets/gpio_line.c \
 	   targets/esp8266.c targets/esp8266_console.c \
-	   targets/esp8266_conf.c targets/esp8266_parse.c
+	   targets/esp8266_conf.c targets/esp8266_parse.c targets/esp8266_cmd.c
 IO	 = src/log.c src/clock.c src/crypto.c src/conf.c src/state.c \
 	   src/net.c src/loop.c src/notify.c src/reload.c src/privdrop.c
 PMBD_SRC = $(CORE) $(DRIVERS) $(IO) src/main.c

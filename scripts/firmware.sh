@@ -49,4 +49,8 @@ arm-none-eabi-size -A "$out/$img.elf" | awk -v b="$board" '
 		printf "firmware %s: flash %d bytes (%.1f KB), static RAM %d bytes (%.1f KB)\n", b, flash, flash / 1024, ram, ram / 1024;
 		if (flash > 400 * 1024 || ram > 80 * 1024) { print "firmware: over budget (400 KB flash, 80 KB RAM)"; exit 1 }
 	}'
+# The deepest stack path (-fcallgraph-info) against the 4 KiB main stack.
+if [ "$board" != pico ]; then
+	python3 scripts/stack-check.py "$out/cmake" 0x1000 | cut -c1-400 || exit 1
+fi
 ls -l "$out/$img.elf" "$out/$img.bin" "$out/$img.uf2"

@@ -4,7 +4,10 @@
  * Esp8266Bmc drives.  The relay is wired to the server's power button, an
  * input pin to its power LED, the ESP's UART to the server's console.
  *
- * The reply grammar is in esp8266_parse.c, the options in esp8266_conf.c.
+ * This file is the command link (socket, connect, send, read, drop) and
+ * the driver's entry points; the command sequence and what each reply
+ * means are in esp8266_cmd.c, the reply grammar in esp8266_parse.c, the
+ * options in esp8266_conf.c.
  *
  * The ESP cannot time a press here: the daemon does.  Before a press is
  * sent, the release is scheduled in this driver's state (a timerfd and the
@@ -33,115 +36,9 @@
 #include "ipmi.h"
 #include "log.h"
 
-#define ESP_CMD_MS	1500	/* a reply takes longer: the link is dead */
-#define ESP_CONNECT_MS	3000
-#define ESP_BACKOFF_MIN	500
-#define ESP_BACKOFF_MAX	10000
-#define ESP_BAD_FW_MS	30000	/* retry after a protocol mismatch */
-#define ESP_POLL_MS	500	/* sense pin poll, keeps the link alive */
-#define ESP_KEEPALIVE_MS 10000	/* without a sense pin */
-#define ESP_CYCLE_WAIT_MS 10000	/* cycle: the machine must go off by then */
-#define ESP_CYCLE_GAP_MS 2000	/* off, then on after this */
-#define ESP_DIAG_MS	ESP_PULSE_MIN_MS
-/* A firmware that does not speak what we expect. */
-#define CC_FIRMWARE	CC_DEST_UNAVAILABLE
 
-enum { L_POWER, L_RESET, L_MAX };	/* the output lines */
-
-enum esp_cmd {
-	C_NONE,
-	C_KEEPALIVE,
-	C_PIN_CHECK,	/* im 0 P */
-	C_PIN_MODE,	/* im 0 P doutput|dinput */
-	C_PIN_FLAG,	/* isf|icf 0 P autostart|invert */
-	C_RELEASE,	/* iw 0 P released */
-	C_PRESS,	/* iw 0 P pressed */
-	C_SENSE_READ,	/* ir 0 S */
-	C_UART_READ,	/* ub 0, ud 0, us 0, up 0, bp */
-	C_UART_SET,
-};
-
-enum uart_item { U_BAUD, U_DATA, U_STOP, U_PARITY, U_PORT, U_MAX };
-
-struct esp_pin {
-	int		 pin;		/* ESP_NO_PIN: not wired */
-	int		 output;
-	int		 invert;
-	int		 check;		/* im 0 P due */
-	int		 fix_mode;
-	int		 fix_autostart;	/* isf/icf autostart due */
-	int		 fix_invert;	/* icf invert due */
-	/* Outputs: the pin may be pressed until a release is confirmed. */
-	int		 want_release;
-	uint64_t	 release_at;
-	int		 fails;		/* errors on release in a row */
-};
-
-struct esp_plan {
-	int		 active;
-	int		 line;
-	unsigned	 ms;
-	int		 has_token;
-	uint32_t	 token;
-	int		 boot;		/* a press that starts the machine */
-};
-
-struct esp {
-	const struct esp_conf	*cf;
-	struct target_src	*src;
-	struct esp_console	*con;
-	uint64_t		 now;
-	/* Address. */
-	struct sockaddr_storage	 ss;
-	socklen_t		 sslen;
-	struct gaicb		*gai;	/* a lookup in progress */
-	/* The command link. */
-	int			 fd;
-	void			*io;
-	int			 connected;
-	int			 ready;		/* set up: power actions go */
-	int			 incompatible;	/* its replies made no sense */
-	uint64_t		 deadline;	/* connect or reply */
-	uint64_t		 retry_at;
-	unsigned		 backoff;
-	int			 down_logged;
-	char			 out[96];
-	size_t			 outlen;
-	char			 in[ESP_LINE_MAX];
-	size_t			 inlen;
-	enum esp_cmd		 cmd;		/* in flight */
-	int			 cmd_pin;	/* index into pins[] */
-	int			 cmd_item;
-	char			 cmd_text[64];
-	/* Pins: the two outputs, then the sense input. */
-	struct esp_pin		 pins[L_MAX + 1];
-	int			 sense_valid;
-	int			 sensed_on;
-	int			 assumed_on;	/* without a sense pin */
-	uint64_t		 poll_at;
-	/* UART: what is to be read (1) or set (2). */
-	int			 uart[U_MAX];
-	unsigned		 want_baud;
-	/* Power. */
-	struct esp_plan		 plan;
-	int			 cycle;		/* 1: wait for off, 2: press at */
-	uint64_t		 cycle_at;
-	/* The release timer. */
-	int			 tfd;
-	void			*tio;
-};
-
-#define SENSE	L_MAX
-
-static void esp_poll(struct esp *);
 
 /* ---- the command link ------------------------------------------------ */
-
-static int
-released_level(const struct esp_pin *p)
-{
-	return p->invert ? 1 : 0;
-}
 
 static void
 printable(char *dst, size_t max, const char *s)
@@ -153,7 +50,7 @@ printable(char *dst, size_t max, const char *s)
 	dst[i] = '\0';
 }
 
-static void
+void
 esp_arm(struct esp *e)
 {
 	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
@@ -161,11 +58,17 @@ esp_arm(struct esp *e)
 
 	if (e->tfd < 0)
 		return;
+	/*
+	 * Every pending release has its deadline: the earliest still to come
+	 * (one already due goes out as soon as the command in flight is
+	 * answered, and the reply re-arms this for the next one).
+	 */
 	for (int i = 0; i < L_MAX; i++)
-		if (e->pins[i].want_release && e->pins[i].release_at != 0 &&
+		if (e->pins[i].want_release && e->pins[i].release_at > e->now &&
 		    (when == 0 || e->pins[i].release_at < when))
 			when = e->pins[i].release_at;
-	if (e->cycle == 2 && (when == 0 || e->cycle_at < when))
+	if (e->cycle == 2 && e->cycle_at > e->now &&
+	    (when == 0 || e->cycle_at < when))
 		when = e->cycle_at;
 	if (when != 0) {
 		its.it_value.tv_sec = (time_t)(when / 1000);
@@ -186,8 +89,8 @@ esp_want(struct esp *e)
 		    e->outlen > 0);
 }
 
-static void
-plan_answer(struct esp *e, int cc)
+void
+esp_plan_answer(struct esp *e, int cc)
 {
 	if (e->plan.has_token)
 		target_done(e->src->t, e->now, e->plan.token, cc);
@@ -195,7 +98,7 @@ plan_answer(struct esp *e, int cc)
 }
 
 /* Close the command link; every output is released first once back. */
-static void
+void
 esp_drop(struct esp *e, const char *why, unsigned retry_ms)
 {
 	const struct target_env *env = e->src->t->env;
@@ -208,7 +111,7 @@ esp_drop(struct esp *e, const char *why, unsigned retry_ms)
 	e->fd = -1;
 	if (e->plan.active) {
 		/* sent and unconfirmed: nobody knows; not sent: offline */
-		plan_answer(e, e->cmd == C_PRESS ? CC_TIMEOUT :
+		esp_plan_answer(e, e->cmd == C_PRESS ? CC_TIMEOUT :
 		    e->incompatible ? CC_FIRMWARE : CC_NOT_SUPPORTED_STATE);
 		e->plan.active = 0;
 	}
@@ -223,8 +126,13 @@ esp_drop(struct esp *e, const char *why, unsigned retry_ms)
 		if (p->output) {
 			p->want_release = 1;	/* whatever it was doing */
 			p->release_at = 0;
+			p->verify = 1;
 		}
 	}
+	/* The ESP may have restarted, or been replaced: read it all again. */
+	for (int i = 0; i < U_MAX; i++)
+		e->uart[i] = e->cf->bridge_port != 0;
+	e->reset_due = 0;
 	if (e->ready)
 		target_event(e->src->t, e->now, TARGET_EV_LINK_DOWN);
 	if (e->ready || !e->down_logged)
@@ -250,7 +158,7 @@ esp_fail(struct esp *e, const char *why)
 }
 
 /* A reply that is not what this firmware should say. */
-static void
+void
 esp_protocol(struct esp *e, const char *line, int refused)
 {
 	char l[128], why[320];
@@ -265,7 +173,7 @@ esp_protocol(struct esp *e, const char *line, int refused)
 	    "dinput/doutput), see docs/esp8266.md" : "");
 	e->incompatible = 1;
 	snprintf(why, sizeof(why), "firmware not understood");
-	plan_answer(e, CC_FIRMWARE);
+	esp_plan_answer(e, CC_FIRMWARE);
 	e->plan.active = 0;
 	e->down_logged = 0;
 	esp_drop(e, why, ESP_BAD_FW_MS);
@@ -289,11 +197,11 @@ esp_flush(struct esp *e)
 	e->outlen -= (size_t)n;
 }
 
-static void
+void
 esp_send(struct esp *e, enum esp_cmd cmd, int pin, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-static void
+void
 esp_send(struct esp *e, enum esp_cmd cmd, int pin, const char *fmt, ...)
 {
 	va_list ap;
@@ -313,199 +221,6 @@ esp_send(struct esp *e, enum esp_cmd cmd, int pin, const char *fmt, ...)
 	e->deadline = e->now + ESP_CMD_MS;
 	esp_flush(e);
 	esp_want(e);
-}
-
-static int
-sense_level_on(const struct esp *e, long level)
-{
-	return (level != 0) != (e->pins[SENSE].invert != 0);
-}
-
-static void
-sensed(struct esp *e, int on)
-{
-	if (e->sense_valid && on && !e->sensed_on) {
-		target_event(e->src->t, e->now, TARGET_EV_BOOT);
-	}
-	if (e->sense_valid && on != e->sensed_on)
-		log_info("target %s: esp8266: power is %s", e->src->t->name,
-		    on ? "on" : "off");
-	e->sensed_on = on;
-	e->sense_valid = 1;
-}
-
-static const char *const uart_cmd[U_MAX] = { "ub 0", "ud 0", "us 0",
-    "up 0", "bp" };
-
-/* Our wish for UART item i, as the firmware prints it. */
-static void
-uart_want(const struct esp *e, int i, char *buf, size_t n)
-{
-	switch (i) {
-	case U_BAUD:
-		snprintf(buf, n, "%u", e->want_baud);
-		break;
-	case U_DATA:
-		snprintf(buf, n, "%u", e->cf->data_bits);
-		break;
-	case U_STOP:
-		snprintf(buf, n, "%u", e->cf->stop_bits);
-		break;
-	case U_PARITY:
-		snprintf(buf, n, "%s", e->cf->parity);
-		break;
-	default:
-		snprintf(buf, n, "%u", e->cf->bridge_port);
-		break;
-	}
-}
-
-/* A complete reply to the command in flight (the line that ends it). */
-static void
-esp_reply(struct esp *e, const struct esp_parsed *r, const char *line)
-{
-	struct esp_pin *p = e->cmd_pin >= 0 ? &e->pins[e->cmd_pin] : NULL;
-	enum esp_cmd cmd = e->cmd;
-	char want[16], got[24];
-	int ok;
-
-	switch (cmd) {
-	case C_KEEPALIVE:
-		ok = r->kind == ESP_R_EMPTY || (r->kind == ESP_R_ERROR &&
-		    strstr(line, ": command unknown") != NULL);
-		if (!ok)
-			goto unexpected;
-		break;
-	case C_PIN_CHECK:
-	case C_PIN_MODE:
-		if (r->kind != ESP_R_PIN_DUMP || r->pin != p->pin)
-			goto unexpected;
-		ok = strcmp(r->mode, p->output ? "digital output" :
-		    "digital input") == 0;
-		if (!ok && cmd == C_PIN_MODE)
-			goto unexpected;
-		p->check = 0;
-		p->fix_mode = !ok;
-		if (p->fix_mode)
-			log_info("target %s: esp8266: GPIO %d is \"%s\", "
-			    "setting %s", e->src->t->name, p->pin, r->mode,
-			    p->output ? "doutput" : "dinput");
-		p->fix_autostart = p->output && esp8266_flag_set(r->flags,
-		    "autostart") != released_level(p);
-		p->fix_invert = esp8266_flag_set(r->flags, "invert");
-		if (ok && !p->output && r->state >= 0)
-			sensed(e, sense_level_on(e, r->state));
-		if (ok && p->output && r->state >= 0 &&
-		    r->state != released_level(p))
-			log_warnx("target %s: esp8266: GPIO %d was found "
-			    "pressed; releasing it", e->src->t->name, p->pin);
-		break;
-	case C_PIN_FLAG:
-		if (r->kind != ESP_R_FLAGS || r->pin != p->pin)
-			goto unexpected;
-		if (p->fix_invert)
-			p->fix_invert = esp8266_flag_set(r->flags, "invert");
-		else
-			p->fix_autostart = p->output &&
-			    esp8266_flag_set(r->flags, "autostart") !=
-			    released_level(p);
-		if (p->fix_invert || p->fix_autostart)
-			goto unexpected;
-		break;
-	case C_RELEASE:
-		if (r->kind != ESP_R_VALUE || strcmp(r->mode,
-		    "digital output") != 0 || r->value != released_level(p))
-			goto unexpected;
-		p->want_release = 0;
-		p->release_at = 0;
-		p->fails = 0;
-		log_debug("target %s: esp8266: GPIO %d released",
-		    e->src->t->name, p->pin);
-		break;
-	case C_PRESS:
-		if (r->kind != ESP_R_VALUE || strcmp(r->mode,
-		    "digital output") != 0 || r->value == released_level(p))
-			goto unexpected;
-		plan_answer(e, CC_OK);
-		if (e->plan.boot && (e->plan.line == L_RESET ||
-		    e->pins[SENSE].pin == ESP_NO_PIN))
-			target_event(e->src->t, e->now, TARGET_EV_BOOT);
-		e->plan.active = 0;
-		break;
-	case C_SENSE_READ:
-		if (r->kind != ESP_R_VALUE || strcmp(r->mode,
-		    "digital input") != 0 || (r->value != 0 && r->value != 1))
-			goto unexpected;
-		sensed(e, sense_level_on(e, r->value));
-		break;
-	case C_UART_READ:
-	case C_UART_SET: {
-		static const enum esp_reply kinds[U_MAX] = { ESP_R_BAUD,
-		    ESP_R_DATA_BITS, ESP_R_STOP_BITS, ESP_R_PARITY,
-		    ESP_R_PORT };
-		int i = e->cmd_item;
-
-		if (cmd == C_UART_SET && r->kind == ESP_R_ERROR &&
-		    strstr(line, "cannot") != NULL && strstr(line,
-		    "config") != NULL) {
-			/* pypmi accepts these: the value may be the default */
-			log_warnx("target %s: esp8266: \"%s\" answered \"%s\"",
-			    e->src->t->name, e->cmd_text, "cannot set config");
-			e->uart[i] = 0;
-			break;
-		}
-		if (r->kind != kinds[i])
-			goto unexpected;
-		if (r->kind == ESP_R_PARITY)
-			snprintf(got, sizeof(got), "%s", r->word);
-		else
-			snprintf(got, sizeof(got), "%ld", r->value);
-		uart_want(e, i, want, sizeof(want));
-		if (strcmp(got, want) == 0)
-			e->uart[i] = 0;
-		else if (cmd == C_UART_READ) {
-			log_info("target %s: esp8266: %s is %s, setting %s%s",
-			    e->src->t->name, uart_cmd[i], got, want,
-			    i == U_PORT ? " (the ESP may need a restart for "
-			    "a new bridge port)" : "");
-			e->uart[i] = 2;
-		} else
-			goto unexpected;
-		break;
-	}
-	default:
-		goto unexpected;
-	}
-	e->cmd = C_NONE;
-	return;
-unexpected:
-	if (cmd == C_RELEASE && r->kind == ESP_R_ERROR && ++p->fails < 3) {
-		/* try again; the release stays due */
-		log_warnx("target %s: esp8266: release of GPIO %d refused: "
-		    "\"%s\"; retrying", e->src->t->name, p->pin, line);
-		e->cmd = C_NONE;
-		return;
-	}
-	esp_protocol(e, line, r->kind == ESP_R_ERROR);
-}
-
-static void
-esp_line(struct esp *e, const char *line)
-{
-	struct esp_parsed r;
-
-	if (line[0] == '\0' || strcmp(line, "\r") == 0)
-		return;			/* blank lines carry nothing */
-	esp8266_parse(line, &r);
-	if (r.kind == ESP_R_IO_HEADER && (e->cmd == C_PIN_CHECK ||
-	    e->cmd == C_PIN_MODE))
-		return;			/* the dump's first line */
-	if (e->cmd == C_NONE) {
-		snprintf(e->cmd_text, sizeof(e->cmd_text), "(nothing)");
-		esp_protocol(e, line, 0);
-		return;
-	}
-	esp_reply(e, &r, line);
 }
 
 static void
@@ -697,114 +412,7 @@ esp_connect(struct esp *e)
 	esp_want(e);
 }
 
-/* The next command, when none is in flight: releases come first. */
-static void
-esp_next(struct esp *e)
-{
-	struct esp_pin *p;
-	char want[16];
-
-	for (int i = 0; i < L_MAX; i++) {
-		p = &e->pins[i];
-		if (p->pin != ESP_NO_PIN && p->want_release && !p->check &&
-		    !p->fix_mode && e->now >= p->release_at) {
-			esp_send(e, C_RELEASE, i, "iw 0 %d %d", p->pin,
-			    released_level(p));
-			return;
-		}
-	}
-	for (int i = 0; i <= L_MAX; i++) {
-		p = &e->pins[i];
-		if (p->pin == ESP_NO_PIN)
-			continue;
-		if (p->check) {
-			esp_send(e, C_PIN_CHECK, i, "im 0 %d", p->pin);
-			return;
-		}
-		if (p->fix_mode) {
-			esp_send(e, C_PIN_MODE, i, "im 0 %d %s", p->pin,
-			    p->output ? "doutput" : "dinput");
-			return;
-		}
-	}
-	for (int i = 0; i <= L_MAX; i++) {
-		p = &e->pins[i];
-		if (p->pin == ESP_NO_PIN)
-			continue;
-		if (p->fix_invert) {
-			esp_send(e, C_PIN_FLAG, i, "icf 0 %d invert", p->pin);
-			return;
-		}
-		if (p->fix_autostart) {
-			esp_send(e, C_PIN_FLAG, i, "%s 0 %d autostart",
-			    released_level(p) ? "isf" : "icf", p->pin);
-			return;
-		}
-	}
-	for (int i = 0; i < U_MAX; i++) {
-		if (e->uart[i] == 1) {
-			e->cmd_item = i;
-			esp_send(e, C_UART_READ, -1, "%s", uart_cmd[i]);
-			return;
-		}
-		if (e->uart[i] == 2) {
-			uart_want(e, i, want, sizeof(want));
-			e->cmd_item = i;
-			esp_send(e, C_UART_SET, -1, "%s %s", uart_cmd[i], want);
-			return;
-		}
-	}
-	if (!e->ready) {
-		e->ready = 1;
-		e->incompatible = 0;
-		e->backoff = 0;
-		e->poll_at = e->now;
-		log_info("target %s: esp8266 %s:%u: ready", e->src->t->name,
-		    e->cf->host, e->cf->command_port);
-		e->down_logged = 0;
-		target_event(e->src->t, e->now, TARGET_EV_LINK_UP);
-	}
-	/* cycle: the hold is over, wait for off, then press */
-	if (e->cycle == 1 && !e->plan.active &&
-	    !e->pins[L_POWER].want_release &&
-	    ((e->sense_valid && !e->sensed_on) || e->now >= e->cycle_at)) {
-		if (e->sense_valid && !e->sensed_on)
-			e->cycle_at = e->now + ESP_CYCLE_GAP_MS / 2;
-		else if (e->pins[SENSE].pin != ESP_NO_PIN)
-			e->cycle = 0;	/* never went off: give up */
-		if (e->cycle != 0)
-			e->cycle = 2;
-		esp_arm(e);
-	}
-	if (e->cycle == 2 && !e->plan.active && e->now >= e->cycle_at) {
-		e->cycle = 0;
-		e->plan = (struct esp_plan){ .active = 1, .line = L_POWER,
-		    .ms = e->cf->press_ms, .boot = 1 };
-	}
-	if (e->plan.active && !e->pins[e->plan.line].want_release) {
-		p = &e->pins[e->plan.line];
-		/* the release is scheduled before the press is sent */
-		p->want_release = 1;
-		p->release_at = e->now + e->plan.ms;
-		esp_arm(e);
-		esp_send(e, C_PRESS, e->plan.line, "iw 0 %d %d", p->pin,
-		    !released_level(p));
-		return;
-	}
-	if (e->now >= e->poll_at) {
-		if (e->pins[SENSE].pin != ESP_NO_PIN) {
-			e->poll_at = e->now + ESP_POLL_MS;
-			esp_send(e, C_SENSE_READ, SENSE, "ir 0 %d",
-			    e->pins[SENSE].pin);
-		} else {
-			e->poll_at = e->now + ESP_KEEPALIVE_MS;
-			e->cmd_text[0] = '\0';
-			esp_send(e, C_KEEPALIVE, -1, "%s", "");
-		}
-	}
-}
-
-static void
+void
 esp_poll(struct esp *e)
 {
 	if (e->fd < 0) {
@@ -830,6 +438,7 @@ esp_poll(struct esp *e)
 	esp_next(e);
 	if (e->fd >= 0)
 		esp_want(e);
+	esp_arm(e);
 }
 
 /* ---- the driver ------------------------------------------------------- */
@@ -843,6 +452,7 @@ pin_init(struct esp_pin *p, int pin, int output, int invert)
 	p->invert = invert;
 	p->check = pin != ESP_NO_PIN;
 	p->want_release = output && pin != ESP_NO_PIN;
+	p->verify = p->want_release;
 }
 
 static int
@@ -891,7 +501,7 @@ esp_stop(struct target_src *src)
 	if (e == NULL)
 		return;
 	if (e->plan.active)
-		plan_answer(e, CC_NOT_SUPPORTED_STATE);
+		esp_plan_answer(e, CC_NOT_SUPPORTED_STATE);
 	e->plan.active = 0;
 	e->ready = 0;
 	/*
@@ -907,7 +517,7 @@ esp_stop(struct target_src *src)
 		if (p->pin == ESP_NO_PIN || !p->want_release)
 			continue;
 		n = snprintf(cmd, sizeof(cmd), "iw 0 %d %d\r\n", p->pin,
-		    released_level(p));
+		    esp_logical(p, esp_released(p)));
 		if (send(e->fd, cmd, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) == n)
 			log_info("target %s: esp8266: GPIO %d released on stop",
 			    src->t->name, p->pin);
@@ -949,104 +559,6 @@ esp_tick(struct target_src *src, uint64_t now)
 	esp_poll(e);
 	if (e->con != NULL)
 		esp_console_tick(e->con, now);
-}
-
-static int
-is_on(const struct esp *e)
-{
-	if (e->pins[SENSE].pin != ESP_NO_PIN)
-		return e->sense_valid && e->sensed_on;
-	return e->assumed_on;
-}
-
-static void
-esp_status(struct target_src *src, uint64_t now, struct target_status *st)
-{
-	struct esp *e = src->dstate;
-
-	(void)now;
-	st->has_link = 1;
-	st->link_up = e->ready;
-	st->power_known = e->ready && e->pins[SENSE].pin != ESP_NO_PIN &&
-	    e->sense_valid;
-	st->power_on = is_on(e);
-}
-
-static int
-esp_power(struct target_src *src, uint64_t now, enum target_power a,
-    uint32_t tok)
-{
-	struct esp *e = src->dstate;
-	int sense = e->pins[SENSE].pin != ESP_NO_PIN, line = L_POWER, boot = 0;
-	unsigned ms;
-
-	e->now = now;
-	if (!e->ready)
-		return e->incompatible ? CC_FIRMWARE : CC_NOT_SUPPORTED_STATE;
-	if (e->pins[L_POWER].pin == ESP_NO_PIN)
-		return CC_INVALID_CMD;
-	if (e->plan.active || e->cycle != 0)
-		return CC_NODE_BUSY;
-	if (sense && !e->sense_valid)
-		return CC_NODE_BUSY;	/* the first read is on its way */
-	/* Refused before anything changes: a busy line is no plan. */
-	if (e->pins[a == TARGET_POWER_RESET || a == TARGET_POWER_DIAG ?
-	    L_RESET : L_POWER].want_release)
-		return CC_NODE_BUSY;	/* that button is still pressed */
-	switch (a) {
-	case TARGET_POWER_ON:
-		if (sense && e->sensed_on)
-			return CC_OK;
-		ms = e->cf->press_ms;
-		e->assumed_on = 1;
-		boot = 1;
-		break;
-	case TARGET_POWER_OFF:
-		if (sense && !e->sensed_on)
-			return CC_OK;
-		ms = e->cf->hold_ms;
-		e->assumed_on = 0;
-		break;
-	case TARGET_POWER_SOFT:
-		if (sense && !e->sensed_on)
-			return CC_NOT_SUPPORTED_STATE;
-		ms = e->cf->press_ms;
-		e->assumed_on = 0;
-		break;
-	case TARGET_POWER_RESET:
-	case TARGET_POWER_DIAG:
-		if (e->pins[L_RESET].pin == ESP_NO_PIN)
-			return CC_INVALID_FIELD;
-		line = L_RESET;
-		ms = a == TARGET_POWER_DIAG ? ESP_DIAG_MS : e->cf->reset_ms;
-		boot = 1;
-		break;
-	case TARGET_POWER_CYCLE:
-		if (sense && !e->sensed_on) {
-			ms = e->cf->press_ms;
-			boot = 1;
-		} else {
-			ms = e->cf->hold_ms;
-			e->cycle = 1;
-			e->cycle_at = now + ms + (sense ? ESP_CYCLE_WAIT_MS :
-			    ESP_CYCLE_GAP_MS);
-		}
-		e->assumed_on = 1;
-		break;
-	default:
-		return CC_INVALID_FIELD;
-	}
-	if (e->pins[line].want_release)
-		return CC_NODE_BUSY;	/* that button is still pressed */
-	e->plan = (struct esp_plan){ .active = 1, .line = line, .ms = ms,
-	    .has_token = 1, .token = tok, .boot = boot };
-	log_info("target %s: esp8266: %s: GPIO %d for %u ms", src->t->name,
-	    a == TARGET_POWER_ON ? "on" : a == TARGET_POWER_OFF ? "off" :
-	    a == TARGET_POWER_SOFT ? "soft" : a == TARGET_POWER_CYCLE ?
-	    "cycle" : "reset", e->pins[line].pin, ms);
-	if (e->cmd == C_NONE && e->connected)
-		esp_poll(e);
-	return TARGET_PENDING;
 }
 
 static size_t

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "esp8266.h"
 
 void *
@@ -28,21 +29,6 @@ esp8266_conf_new(void)
 	return c;
 }
 
-static int
-host_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n >= ESP_HOST_MAX)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
-		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
-		    strchr(".-_:", s[i]) != NULL))
-			return 0;
-	return 1;
-}
-
 int
 esp8266_conf_set(void *p, const char *key, const struct conf_value *v,
     char *err, size_t errlen)
@@ -52,7 +38,7 @@ esp8266_conf_set(void *p, const char *key, const struct conf_value *v,
 	unsigned *ms = NULL;
 
 	if (strcmp(key, "host") == 0) {
-		if (v->type != CONF_STRING || !host_ok(v->s)) {
+		if (v->type != CONF_STRING || !addr_name_ok(v->s, ESP_HOST_MAX, 1)) {
 			snprintf(err, errlen, "esp8266: host must be a host "
 			    "name or an address");
 			return -1;

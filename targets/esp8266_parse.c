@@ -33,6 +33,7 @@
  *    `us 0 [N]` "> stop bits[0]: N", `up 0 [P]` "parity[0]: none|even|odd",
  *    `bp [N]` "> port: N" (application.c).  Setting a default value may
  *    answer "> cannot delete config (default values)" (pypmi accepts it).
+ *  - `r` answers "> reset", then the ESP restarts (dispatch.c).
  *  - An empty line answers "> empty command" (dispatch.c); pypmi also
  *    accepts ": command unknown" for its keepalive.  Unknown commands
  *    answer "WORD: command unknown" (application.c).
@@ -150,6 +151,10 @@ esp8266_parse(const char *line, struct esp_parsed *r)
 	while (n > 0 && (s[n - 1] == '\r' || s[n - 1] == ' '))
 		s[--n] = '\0';
 
+	if (strcmp(s, "> reset") == 0) {	/* r (dispatch.c) */
+		r->kind = ESP_R_RESET;
+		return 0;
+	}
 	if (strcmp(s, "> empty command") == 0) {
 		r->kind = ESP_R_EMPTY;
 		return 0;

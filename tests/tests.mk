@@ -25,13 +25,15 @@ UNIT_nproto	= src/nproto.c src/buf.c
 UNIT_gpio	= targets/gpio.c src/log.c src/clock.c
 UNIT_esp8266	= targets/esp8266.c targets/esp8266_console.c \
 		  targets/esp8266_conf.c targets/esp8266_parse.c \
-		  targets/console_tx.c src/target.c src/addr.c src/log.c \
-		  src/clock.c
+		  targets/esp8266_cmd.c targets/console_tx.c src/target.c \
+		  src/addr.c src/log.c src/clock.c
+UNIT_setup	= firmware-pico/pico/setup_msg.c src/buf.c
+UNIT_setup_ap	= firmware-pico/pico/setup_msg.c src/buf.c
 UNIT_node	= firmware-pico/core/node.c firmware-pico/core/node_power.c \
 		  firmware-pico/core/node_console.c src/nproto.c src/buf.c
 
-UNITS	 = buf msg session rakp core sol solnet machine ring conf state nproto pico node \
-	   gpio esp8266
+UNITS	 = buf msg session rakp core sol solnet machine ring conf state \
+	   nproto pico node gpio esp8266 setup setup_ap
 UNIT_BINS = $(UNITS:%=$(U)/check_%)
 
 .SECONDEXPANSION:
@@ -39,7 +41,8 @@ $(U)/check_%: tests/unit/check_%.c tests/unit/test.h $$(UNIT_$$*) $$(wildcard in
 	@mkdir -p $(U)
 	$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -Wno-missing-prototypes \
 	    -Wno-missing-declarations \
-	    -Itests/unit $$(pkg-config --cflags check $(PKGS)) -o $@ \
+	    -Itests/unit -Itests/unit/fake_sdk -Ifirmware-pico/core \
+	    -Ifirmware-pico/pico $$(pkg-config --cflags check $(PKGS)) -o $@ \
 	    $< $(UNIT_$*) $(CHECK_LIBS) $$(pkg-config --libs $(PKGS))
 
 unit-tests: $(UNIT_BINS)

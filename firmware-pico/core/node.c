@@ -348,7 +348,8 @@ request(struct node *n, const struct np_msg *m, uint32_t now)
 static void
 input(struct node *n, uint32_t now)
 {
-	struct np_msg m;
+	static struct np_msg m;		/* off the stack (docs/firmware.md);
+					   never re-entered */
 	size_t off = 0;
 	int len;
 
@@ -521,7 +522,7 @@ poll_led(struct node *n, uint32_t now)
 void
 node_poll(struct node *n, uint32_t now)
 {
-	uint8_t buf[256];
+	uint8_t buf[64];
 	size_t got;
 
 	board_wdt_feed();

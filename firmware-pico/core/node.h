@@ -48,9 +48,23 @@ struct link_ops {
 	void	(*close)(void *);
 };
 
+/*
+ * The sense input's pull.  AUTO follows the polarity: a pull-up for
+ * active-low sensing (an optocoupler's open collector to ground reads low
+ * while the server is on, and floats otherwise), a pull-down for
+ * active-high.  An input nobody drives and nothing pulls reads noise.
+ */
+enum node_pull {
+	NODE_PULL_AUTO	= 0,
+	NODE_PULL_UP	= 1,
+	NODE_PULL_DOWN	= 2,
+	NODE_PULL_NONE	= 3,	/* the wiring has its own resistor */
+};
+
 struct node_conf {
 	char		 name[NP_TEXT_MAX];	/* the PSK identity */
 	struct np_pins	 pins;
+	uint8_t		 sense_pull;	/* enum node_pull */
 	uint16_t	 press_ms;	/* 0: defaults 300, 5000, 200 */
 	uint16_t	 hold_ms;
 	uint16_t	 reset_ms;
@@ -165,6 +179,7 @@ void	 node_result(struct node *, uint32_t seq, uint8_t status,
 
 /* node_power.c */
 void	 node_power_init(struct node *);
+int	 node_sense_mode(const struct node_conf *);	/* enum np_pinmode */
 uint8_t	 node_power_sensed(const struct node *);
 int	 node_press(struct node *, unsigned line, uint32_t ms, uint32_t now);
 void	 node_power_poll(struct node *, uint32_t now);
@@ -173,6 +188,7 @@ void	 node_power_request(struct node *, const struct np_msg *,
 	    uint32_t now);
 void	 node_pin_request(struct node *, const struct np_msg *);
 void	 node_release_all(struct node *);
+int	 node_busy(struct node *);	/* a release is still due */
 
 /* node_console.c */
 void	 node_con_init(struct node *);

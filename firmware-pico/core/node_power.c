@@ -56,6 +56,24 @@ revert_alarm(unsigned id)
 	atomic_store(&r->fired, 1);
 }
 
+/* The sense pin's input mode: its pull as configured or as the polarity
+ * wants (node.h, enum node_pull). */
+int
+node_sense_mode(const struct node_conf *c)
+{
+	switch (c->sense_pull) {
+	case NODE_PULL_UP:
+		return NP_PIN_IN_UP;
+	case NODE_PULL_DOWN:
+		return NP_PIN_IN_DOWN;
+	case NODE_PULL_NONE:
+		return NP_PIN_IN;
+	default:
+		return c->pins.sense_active_low == 1 ? NP_PIN_IN_UP :
+		    NP_PIN_IN_DOWN;
+	}
+}
+
 void
 node_power_init(struct node *n)
 {
@@ -76,13 +94,32 @@ node_power_init(struct node *n)
 		board_pin_mode(n->line[i].pin, NP_PIN_OUT);
 	}
 	if (p->sense != NP_PIN_NONE)
-		board_pin_mode(p->sense, NP_PIN_IN);
+		board_pin_mode(p->sense, node_sense_mode(&n->conf));
 	memset(n->pin_mode, 0xff, sizeof(n->pin_mode));
 	for (i = 0; i < NODE_REVERTS; i++) {
 		board_alarm_cancel(NODE_ALARM_REVERT(i));
 		n->revert[i].pin = NP_PIN_NONE;
 		atomic_store(&n->revert[i].fired, 0);
 	}
+}
+
+/*
+ * A press, hold, cycle or pin revert is in progress: its release depends
+ * on an alarm (flash writes must wait, docs/firmware.md).
+ */
+int
+node_busy(struct node *n)
+{
+	for (int i = 0; i < 2; i++)
+		if (n->line[i].busy && !atomic_load(&n->line[i].fired))
+			return 1;
+	if (n->cycle != 0)
+		return 1;
+	for (int i = 0; i < NODE_REVERTS; i++)
+		if (n->revert[i].pin != NP_PIN_NONE &&
+		    !atomic_load(&n->revert[i].fired))
+			return 1;
+	return 0;
 }
 
 void

@@ -1,18 +1,27 @@
 /*
  * emu_main.c: the board layer's test firmware for a plain Pico (no WiFi),
  * run under the rp2040js emulator by tests/emu/run.mjs.  It links the real
- * board_pico.c (pins, hardware alarms, UART, watchdog) and the core's
+ * board_pico.c (pins, hardware alarms, UART, watchdog), settings.c (flash),
+ * boot.c (the pins at boot, in the firmware's order) and the core's
  * node_power.c (the fail-safe press), and takes commands on the console
- * UART (UART0, GP0/GP1, 115200) through board_uart_read/board_uart_write:
+ * UART (as the settings say; GP0/GP1 by default) through
+ * board_uart_read/board_uart_write:
  *
- *	pMS\n	press the power button (GP2) for MS (clamped): "press ST\n"
+ *	pMS\n	press the power button for MS (clamped): "press ST\n"
+ *	s\n	the sensed power state: "sense ST\n" (enum np_pstate)
+ *	SKEY VALUE\n	settings_set: "set ok\n" or "set WHY\n"
+ *	w\n	settings_save(): "save R\n" (0, SETTINGS_BUSY -2, ...)
  *	eTEXT\n	"echo TEXT\n"
  *	h\n	"hang\n", then the main loop stops for good (never feeding the
  *		watchdog; interrupts, and so the release alarm, still run)
  *
- * At start it prints "boot CAUSE\n" (enum np_reset).  The runner measures
- * the press on GP2 in emulated time and waits for the watchdog.
+ * At start it prints "boot CAUSE loaded L pin_power_at N\n" (enum
+ * np_reset; L 0 from flash, -1 defaults; N the offset of pin_power in the
+ * settings record, for the runner that writes one).  The runner measures
+ * presses in emulated time, models the flash's erase time, the sense
+ * input's wiring, and waits for the watchdog.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +58,18 @@ static long	 nolink_io(void *c, const uint8_t *p, size_t n)
 static long	 nolink_rd(void *c, uint8_t *p, size_t n)
 		    { (void)c; (void)p; (void)n; return -1; }
 static void	 nolink_close(void *c) { (void)c; }
+
+int
+port_outputs_busy(void)
+{
+	return node_busy(&node);
+}
+
+int
+port_radio_ok(void)
+{
+	return 0;
+}
 static const struct link_ops nolink = { nolink_open, nolink_poll, nolink_io,
     nolink_rd, nolink_close };
 
@@ -64,7 +85,7 @@ say(const char *s)
 static void
 run(char *cmd)
 {
-	char out[96];
+	char out[128];
 	unsigned long ms;
 
 	switch (cmd[0]) {
@@ -72,6 +93,26 @@ run(char *cmd)
 		ms = strtoul(cmd + 1, NULL, 10);
 		snprintf(out, sizeof(out), "press %d\n", node_press(&node,
 		    NP_LINE_POWER, (uint32_t)ms, board_now_ms()));
+		say(out);
+		break;
+	case 's':
+		snprintf(out, sizeof(out), "sense %u\n",
+		    node_power_sensed(&node));
+		say(out);
+		break;
+	case 'S': {
+		char *v = strchr(cmd + 1, ' ');
+		const char *why;
+
+		if (v != NULL)
+			*v++ = '\0';
+		why = settings_set(cmd + 1, v != NULL ? v : "");
+		snprintf(out, sizeof(out), "set %s\n", why ? why : "ok");
+		say(out);
+		break;
+	}
+	case 'w':
+		snprintf(out, sizeof(out), "save %d\n", settings_save());
 		say(out);
 		break;
 	case 'e':
@@ -91,20 +132,24 @@ int
 main(void)
 {
 	struct node_conf nc;
-	char line[64], out[32];
+	char line[96], out[64];
 	size_t len = 0;
+	int loaded;
 
-	settings_defaults(&settings);
+	/* main.c's order: settings, outputs released, board, console UART
+	 * (not on an output's pin), the node. */
+	loaded = settings_load();
+	boot_release_outputs();
 	board_pico_init();
+	(void)boot_node_conf(&nc);
 	board_uart_config(115200, 8, 0, 1);
-	memset(&nc, 0, sizeof(nc));
 	strcpy(nc.name, "emu");
-	nc.pins = (struct np_pins){ 2, 3, NP_PIN_NONE, 0, 1, NP_PIN_NONE,
-	    0, 0 };
 	node_init(&node, &nc, &nolink, NULL, board_now_ms());
-	snprintf(out, sizeof(out), "boot %u\n", board_reset_cause());
+	snprintf(out, sizeof(out), "boot %u loaded %d pin_power_at %u\n",
+	    board_reset_cause(), loaded,
+	    (unsigned)offsetof(struct settings, pin_power));
 	say(out);
-	watchdog_enable(500, false);
+	watchdog_enable(1000, false);
 	for (;;) {
 		uint8_t c;
 

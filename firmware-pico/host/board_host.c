@@ -1,6 +1,8 @@
 /*
  * board_host.c: board.h on Linux for pmb-node-sim.  Pins are simulated and
- * wired to server_sim.c; the release alarms run on their own thread (like
+ * wired to server_sim.c, electrically: a pin's mode matters (an output
+ * reads its level, an input its pull or what drives it, a floating input
+ * noise); the release alarms run on their own thread (like
  * the Pico's alarm interrupt, they fire whatever the main loop does); a
  * watchdog thread reboots the node in-process when node_poll() has not fed
  * it for 2 s; TCP is a non-blocking socket.
@@ -145,6 +147,24 @@ board_now_ms(void)
 	return (uint32_t)(mono_ns() / 1000000u);
 }
 
+/*
+ * A settings write to flash, as the Pico does it: interrupts off for the
+ * erase and program (the alarm thread cannot fire: it needs alarm_mtx) and
+ * the main loop stopped (the caller waits here), for ms.
+ */
+void
+board_host_flash_write(uint32_t ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
+
+	pthread_mutex_lock(&alarm_mtx);
+	host_event("flash write");
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+	host_event("flash written");
+	pthread_mutex_unlock(&alarm_mtx);
+}
+
 /* Pins. */
 int
 board_pin_ok(uint8_t pin)
@@ -195,22 +215,42 @@ board_pin_set(uint8_t pin, int level)
 	pthread_mutex_unlock(&pin_mtx);
 }
 
+/*
+ * What an input reads, electrically.  The sense pin is wired to the
+ * server's power LED through an optocoupler whose transistor conducts
+ * while the server is on: to ground with active-low wiring (an open
+ * collector), to 3.3 V with active-high wiring (an open emitter).  When it
+ * does not conduct, nothing drives the pin and its pull decides; with no
+ * pull a floating CMOS input reads noise, and so does this one.
+ */
+static int
+input_level(uint8_t pin, uint8_t mode)
+{
+	if (pin == wiring.sense && server_power())
+		return wiring.sense_active_low == 1 ? 0 : 1;
+	switch (mode) {
+	case NP_PIN_IN_UP:
+		return 1;
+	case NP_PIN_IN_DOWN:
+		return 0;
+	default:
+		return (int)(board_random() & 1);	/* floating */
+	}
+}
+
 int
 board_pin_get(uint8_t pin)
 {
+	uint8_t mode;
 	int v;
 
 	if (pin >= HOST_PINS)
 		return 0;
-	if (pin == wiring.sense)
-		return server_power() ^ (wiring.sense_active_low == 1);
 	pthread_mutex_lock(&pin_mtx);
-	if (pins[pin].mode == NP_PIN_OUT)
-		v = pins[pin].level;
-	else
-		v = pins[pin].mode == NP_PIN_IN_UP;
+	mode = pins[pin].mode;
+	v = pins[pin].level;
 	pthread_mutex_unlock(&pin_mtx);
-	return v;
+	return mode == NP_PIN_OUT ? v : input_level(pin, mode);
 }
 
 void

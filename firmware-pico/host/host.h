@@ -32,6 +32,7 @@ void	 board_host_set_cause(uint8_t);
 int	 board_host_reboot_pending(void);
 void	 board_host_reboot_done(void);
 void	 board_host_release_all(void);	/* every output released */
+void	 board_host_flash_write(uint32_t ms);	/* alarms and loop stall */
 
 /* server_sim.c */
 struct server_conf {

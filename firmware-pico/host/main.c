@@ -5,12 +5,16 @@
  *	pmb-node-sim --server ADDR:PORT --name NAME --psk HEX [--press-ms MS]
  *	    [--hold-ms MS] [--reset-ms MS] [--no-sense] [--flood BYTES_PER_S]
  *	    [--server-on] [--toggle-ms 100] [--force-off-ms 4000]
+ *	    [--sense-active-high] [--sense-pull auto|up|down|none]
  *
  * ADDR is IPv4 (127.0.0.1:7000) or bracketed IPv6 ([::1]:7000).  The
  * simulated server: the power button toggles it at release when pressed
  * --toggle-ms or longer, a hold of --force-off-ms forces it off at that
  * mark, a reset pulse reboots it when on; its power LED is the sense
- * input (none with --no-sense: power unknown); at power-on its console
+ * input (none with --no-sense: power unknown) through an optocoupler that
+ * pulls the pin low while the server is on (to 3.3 V with
+ * --sense-active-high) and leaves it to the pin's pull otherwise: with
+ * --sense-pull none it floats and reads noise; at power-on its console
  * prints a boot log ending in "login: ", it echoes what it receives and,
  * with --flood, prints that many bytes a second while on.
  *
@@ -29,6 +33,10 @@
  *					the core restarts (reset cause 1)
  *	12.345678 reboot		NP_REBOOT: the core restarts (cause 2)
  *	12.345678 hang			SIGUSR1: the main loop stops for good
+ *	12.345678 save refused		SIGUSR2 while a release is due
+ *	12.345678 flash write		SIGUSR2: a settings save, as the
+ *	12.345678 flash written		Pico's: alarms and loop stall for
+ *					--flash-ms (400: a sector's max)
  *
  * Press lengths are measured between "pin X 1" and "pin X 0".  SIGUSR1
  * hangs the main loop (never feeding the watchdog): the release alarm
@@ -52,13 +60,15 @@
 #include "link_tls.h"
 #include "node.h"
 
-static volatile sig_atomic_t	 quit, hang;
+static volatile sig_atomic_t	 quit, hang, save;
 
 static void
 on_signal(int sig)
 {
 	if (sig == SIGUSR1)
 		hang = 1;
+	else if (sig == SIGUSR2)
+		save = 1;
 	else
 		quit = 1;
 }
@@ -70,7 +80,8 @@ usage(void)
 	    "--psk HEX [--press-ms MS]\n"
 	    "\t[--hold-ms MS] [--reset-ms MS] [--no-sense] "
 	    "[--flood BYTES_PER_S] [--server-on]\n"
-	    "\t[--toggle-ms MS] [--force-off-ms MS]\n");
+	    "\t[--toggle-ms MS] [--force-off-ms MS] [--sense-active-high]\n"
+	    "\t[--sense-pull auto|up|down|none] [--flash-ms MS]\n");
 	exit(2);
 }
 
@@ -141,6 +152,9 @@ main(int argc, char *argv[])
 		{ "server-on",	  no_argument,	     NULL, 'o' },
 		{ "toggle-ms",	  required_argument, NULL, 't' },
 		{ "force-off-ms", required_argument, NULL, 'F' },
+		{ "sense-active-high", no_argument, NULL, 'A' },
+		{ "sense-pull",	  required_argument, NULL, 'P' },
+		{ "flash-ms",	  required_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static struct node node;	/* large: not on the stack */
@@ -152,7 +166,9 @@ main(int argc, char *argv[])
 	socklen_t sslen = 0;
 	const char *server = NULL, *psk = NULL, *name = NULL;
 	uint32_t try = 0;
-	int c, no_sense = 0, up = 0, st, r;
+	int c, no_sense = 0, up = 0, st, r, sense_high = 0;
+	uint32_t flash_ms = 400;
+	static const char *const pulls[] = { "auto", "up", "down", "none" };
 
 	memset(&nc, 0, sizeof(nc));
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -168,6 +184,15 @@ main(int argc, char *argv[])
 		case 'o': sc.on = 1; break;
 		case 't': sc.toggle_ms = number(optarg, 600000); break;
 		case 'F': sc.force_off_ms = number(optarg, 600000); break;
+		case 'A': sense_high = 1; break;
+		case 'W': flash_ms = number(optarg, 10000); break;
+		case 'P':
+			for (r = 0; r < 4 && strcmp(optarg, pulls[r]) != 0; r++)
+				;
+			if (r == 4)
+				usage();
+			nc.sense_pull = (uint8_t)r;	/* enum node_pull */
+			break;
 		default: usage();
 		}
 	}
@@ -188,7 +213,7 @@ main(int argc, char *argv[])
 	nc.pins.reset = HOST_PIN_RESET;
 	nc.pins.sense = no_sense ? NP_PIN_NONE : HOST_PIN_SENSE;
 	nc.pins.led = HOST_PIN_LED;
-	nc.pins.sense_active_low = 0;
+	nc.pins.sense_active_low = sense_high ? 0 : 1;	/* as the Pico's */
 	nc.pins.out_active_low = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -196,6 +221,7 @@ main(int argc, char *argv[])
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -232,6 +258,15 @@ main(int argc, char *argv[])
 			node_init(&node, &nc, &link_tls_ops, &tls,
 			    board_now_ms());
 			try = node.next_try;
+		}
+		if (save) {
+			/* The Pico's rule (settings_save): never while a
+			 * release is due, no alarm fires during the write. */
+			save = 0;
+			if (node_busy(&node))
+				host_event("save refused");
+			else
+				board_host_flash_write(flash_ms);
 		}
 		st = node.state;
 		node_poll(&node, board_now_ms());

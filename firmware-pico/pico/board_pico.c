@@ -56,33 +56,41 @@ board_pin_ok(uint8_t pin)
 	return pin <= 28 && pin != 23 && pin != 24 && pin != 25;
 }
 
+/*
+ * An output at level, without the float gpio_init() would cause (it turns
+ * the pin into an input first): the SIO's level and direction are set
+ * while the pad still belongs to whatever had it, then the pad is handed
+ * to the SIO, driven at once.  A pin that already is a SIO output only
+ * gets its level.  Also used at boot, before anything else (main.c).
+ */
+void
+board_pico_output(uint8_t pin, int level)
+{
+	gpio_put(pin, level != 0);
+	gpio_set_dir(pin, GPIO_OUT);
+	if (gpio_get_function(pin) != GPIO_FUNC_SIO) {
+		gpio_disable_pulls(pin);
+		gpio_set_function(pin, GPIO_FUNC_SIO);
+	}
+}
+
 void
 board_pin_mode(uint8_t pin, int mode)
 {
-	bool level;
-
 	if (!board_pin_ok(pin))
 		return;
-	level = gpio_get_out_level(pin);	/* set by board_pin_set */
-	gpio_init(pin);
-	switch (mode) {
-	case NP_PIN_OUT:			/* keep the level asked first */
-		gpio_put(pin, level);
-		gpio_set_dir(pin, GPIO_OUT);
-		break;
-	case NP_PIN_IN_UP:
-		gpio_set_dir(pin, GPIO_IN);
-		gpio_pull_up(pin);
-		break;
-	case NP_PIN_IN_DOWN:
-		gpio_set_dir(pin, GPIO_IN);
-		gpio_pull_down(pin);
-		break;
-	default:
-		gpio_set_dir(pin, GPIO_IN);
-		gpio_disable_pulls(pin);
-		break;
+	if (mode == NP_PIN_OUT) {		/* the level asked first */
+		board_pico_output(pin, gpio_get_out_level(pin));
+		return;
 	}
+	gpio_set_dir(pin, GPIO_IN);
+	if (mode == NP_PIN_IN_UP)
+		gpio_pull_up(pin);
+	else if (mode == NP_PIN_IN_DOWN)
+		gpio_pull_down(pin);
+	else
+		gpio_disable_pulls(pin);
+	gpio_set_function(pin, GPIO_FUNC_SIO);
 }
 
 void
@@ -158,13 +166,12 @@ uart_irq(void)
 	}
 }
 
-/* UART0 TX on GP0/12/16/28, UART1 on GP4/8/20/24; RX is TX + 1. */
 static uart_inst_t *
 uart_for(uint8_t tx, uint8_t rx)
 {
-	if (tx > 28 || rx != tx + 1 || (tx & 3) != 0)
-		return NULL;
-	return (((tx >> 2) + 1) >> 1) & 1 ? uart1 : uart0;
+	int n = settings_uart_index(tx, rx);
+
+	return n < 0 ? NULL : n == 1 ? uart1 : uart0;
 }
 
 void
@@ -176,7 +183,12 @@ board_uart_config(uint32_t baud, uint8_t data_bits, uint8_t parity,
 	uart_inst_t *u = uart_for(settings.pin_uart_tx, settings.pin_uart_rx);
 	int irq;
 
-	if (u == NULL)
+	/* Never on an output's pin (settings_check refuses that; an old
+	 * record may still have it): the UART would drive TX high. */
+	if (u == NULL || settings.pin_uart_tx == settings.pin_power ||
+	    settings.pin_uart_tx == settings.pin_reset ||
+	    settings.pin_uart_rx == settings.pin_power ||
+	    settings.pin_uart_rx == settings.pin_reset)
 		return;
 	irq = u == uart0 ? UART0_IRQ : UART1_IRQ;
 	if (con_uart == NULL) {
@@ -184,6 +196,8 @@ board_uart_config(uint32_t baud, uint8_t data_bits, uint8_t parity,
 		uart_init(u, baud);
 		gpio_set_function(settings.pin_uart_tx, GPIO_FUNC_UART);
 		gpio_set_function(settings.pin_uart_rx, GPIO_FUNC_UART);
+		/* An unwired console must read idle (high), not a BREAK. */
+		gpio_pull_up(settings.pin_uart_rx);
 		uart_set_hw_flow(u, false, false);
 		uart_set_fifo_enabled(u, true);
 		irq_set_exclusive_handler(irq, uart_irq);

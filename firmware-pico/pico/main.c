@@ -3,12 +3,20 @@
  * RTOS: lwIP in poll mode, the USB console, WiFi, the setup access point
  * and the node core (../core, the same code as pmb-node-sim).
  *
- * Order at boot: the button outputs are driven released before anything
- * else (before USB, before WiFi); settings come from flash; the watchdog
- * starts just before the loop, which is the only place that feeds it
- * (node_poll).  WiFi: join the configured network and keep rejoining; with
- * no settings, or after JOIN_GIVE_UP_MS without a network, the setup access
- * point opens as well (docs/firmware.md).
+ * Order at boot: settings come from flash; the button outputs are driven
+ * released before anything else touches a pin (before USB, the console
+ * UART, WiFi); the watchdog is armed next, with WDT_RADIO_MS for the
+ * radio's start (its firmware load), then WDT_MS for the loop, the only
+ * place that feeds it (node_poll).  A radio that does not come up leaves
+ * the node on its USB console (LED dark: it is on the radio chip) and is
+ * retried by a restart after RADIO_RETRY_MS.
+ *
+ * WiFi (docs/firmware.md): join the configured network and keep
+ * rejoining; with no settings, or after JOIN_GIVE_UP_MS without a network,
+ * the setup access point opens, and while it is open the station makes
+ * no join attempts (one radio).  It closes when its settings are saved
+ * (restart), after SETUP_IDLE_MS without a request, or when the station
+ * is joined; then joining resumes.
  */
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +34,8 @@
 #include "port.h"
 
 #define WDT_MS		3000
+#define WDT_RADIO_MS	8000	/* RP2040's watchdog counts to 8.3 s */
+#define RADIO_RETRY_MS	60000
 #define JOIN_RETRY_MS	10000
 #define JOIN_GIVE_UP_MS	(3 * 60 * 1000)
 
@@ -33,20 +43,37 @@ static struct node node;
 static struct link_tls tls;
 static int wifi_joining;
 static uint32_t wifi_since, wifi_tried, wifi_up_since;
+static int radio_err;			/* the radio did not start */
+static const char *bad_settings;	/* settings_check() at boot */
 
-/* Before anything else: an undriven or stray-high output must not press. */
-static void
-release_outputs(void)
+int
+port_outputs_busy(void)
 {
-	uint8_t pins[2] = { settings.pin_power, settings.pin_reset };
+	return node_busy(&node);
+}
 
-	for (int i = 0; i < 2; i++) {
-		if (!board_pin_ok(pins[i]))
-			continue;
-		gpio_init(pins[i]);
-		gpio_put(pins[i], settings.out_active_low ? 1 : 0);
-		gpio_set_dir(pins[i], GPIO_OUT);
-	}
+int
+port_radio_ok(void)
+{
+	return radio_err == 0;
+}
+
+/*
+ * The radio: cyw43_arch_init, then the station interface up.  Neither the
+ * SDK's cyw43_arch_enable_sta_mode() nor the driver's cyw43_wifi_set_up()
+ * return the chip's errors; a chip that did not start leaves no interface
+ * up (cyw43_ctrl.c), which is what can be checked.
+ */
+static int
+radio_start(void)
+{
+	int r;
+
+	if ((r = cyw43_arch_init()) != 0)
+		return r;
+	cyw43_wifi_set_up(&cyw43_state, CYW43_ITF_STA, true,
+	    cyw43_arch_get_country_code());
+	return cyw43_state.itf_state & (1u << CYW43_ITF_STA) ? 0 : -1;
 }
 
 static const char *
@@ -71,12 +98,25 @@ main_status(void (*out)(const char *))
 	struct netif *nif = &cyw43_state.netif[CYW43_ITF_STA];
 	struct board_info bi;
 	char line[160];
-	int st = cyw43_tcpip_link_status(&cyw43_state, CYW43_ITF_STA);
+	int st;
 
-	board_info(&bi);
 	snprintf(line, sizeof(line), "firmware   %s on %s", NODE_FW_VERSION,
 	    board_name());
 	out(line);
+	if (bad_settings != NULL) {
+		snprintf(line, sizeof(line), "settings   not usable: %s",
+		    bad_settings);
+		out(line);
+	}
+	if (radio_err != 0) {
+		snprintf(line, sizeof(line), "radio      failed to start (%d): "
+		    "no WiFi, USB console only; restarting to retry",
+		    radio_err);
+		out(line);
+		return;
+	}
+	st = cyw43_tcpip_link_status(&cyw43_state, CYW43_ITF_STA);
+	board_info(&bi);
 	snprintf(line, sizeof(line), "wifi       %s (status %d), address %s, "
 	    "rssi %d dBm", settings.ssid[0] ? settings.ssid : "(none)", st,
 	    ip4addr_ntoa(netif_ip4_addr(nif)), bi.rssi);
@@ -100,19 +140,35 @@ main_status(void (*out)(const char *))
 static void
 wifi_join(uint32_t now)
 {
+	int r;
+
 	wifi_tried = now;
 	wifi_joining = 1;
-	cyw43_arch_wifi_connect_async(settings.ssid, settings.wifi_pass,
+	r = cyw43_arch_wifi_connect_async(settings.ssid, settings.wifi_pass,
 	    settings.wifi_pass[0] ? CYW43_AUTH_WPA2_AES_PSK : CYW43_AUTH_OPEN);
+	if (r != 0) {
+		printf("wifi: cannot start joining %s (%d); trying again in "
+		    "%u s\r\n", settings.ssid, r, JOIN_RETRY_MS / 1000);
+		wifi_joining = 0;
+	}
 }
 
 static void
 wifi_poll(uint32_t now)
 {
-	int st = cyw43_tcpip_link_status(&cyw43_state, CYW43_ITF_STA);
+	int st;
 
 	if (settings.ssid[0] == '\0')
 		return;
+	st = cyw43_tcpip_link_status(&cyw43_state, CYW43_ITF_STA);
+	if (setup_ap_active()) {
+		/* One radio: no join attempts while the page is open.  A
+		 * station already joined closes it (setup_ap_poll). */
+		setup_ap_joined(st == CYW43_LINK_UP);
+		wifi_since = now;
+		wifi_joining = 0;
+		return;
+	}
 	if (st == CYW43_LINK_UP) {
 		if (wifi_up_since == 0)
 			printf("wifi: joined %s, address %s\r\n", settings.ssid,
@@ -129,14 +185,16 @@ wifi_poll(uint32_t now)
 		wifi_since = now;
 	}
 	/* Failed, or taking too long: try again. */
-	if (!wifi_joining || st < 0 || now - wifi_tried >= JOIN_RETRY_MS) {
-		if (now - wifi_tried >= JOIN_RETRY_MS || !wifi_joining)
-			wifi_join(now);
-	}
-	if (now - wifi_since >= JOIN_GIVE_UP_MS && !setup_ap_active()) {
+	if (now - wifi_tried >= JOIN_RETRY_MS || !wifi_joining)
+		wifi_join(now);
+	if (now - wifi_since >= JOIN_GIVE_UP_MS) {
 		printf("wifi: no network for %u s: opening the setup access "
-		    "point\r\n", JOIN_GIVE_UP_MS / 1000);
-		setup_ap_start();
+		    "point; no join attempts while it is open\r\n",
+		    JOIN_GIVE_UP_MS / 1000);
+		cyw43_wifi_leave(&cyw43_state, CYW43_ITF_STA);
+		if (setup_ap_start() != 0)
+			printf("setup: the access point did not start\r\n");
+		wifi_since = now;
 	}
 }
 
@@ -159,48 +217,53 @@ int
 main(void)
 {
 	struct node_conf nc;
-	int loaded;
+	int loaded, console;
+	uint32_t t;
 
 	loaded = settings_load();
-	release_outputs();
+	boot_release_outputs();		/* first: nothing else touched a pin */
 	board_pico_init();
+	/* Armed before USB and the radio: a hang there is a restart.  Long
+	 * enough for the radio's firmware load; the loop uses WDT_MS. */
+	watchdog_enable(WDT_RADIO_MS, true);
 	stdio_init_all();
-	if (cyw43_arch_init() != 0) {
-		/* No radio: keep the outputs released, let the watchdog
-		 * try again. */
-		watchdog_enable(WDT_MS, true);
-		for (;;)
-			tight_loop_contents();
-	}
-	cyw43_arch_enable_sta_mode();
-	net_set_server();
-	board_uart_config(settings.baud, 8, 0, 1);
+	bad_settings = settings_check(&settings);
 
-	memset(&nc, 0, sizeof(nc));
-	memcpy(nc.name, settings.name, sizeof(nc.name));
-	nc.pins.power = settings.pin_power;
-	nc.pins.reset = settings.pin_reset;
-	nc.pins.sense = settings.pin_sense;
-	nc.pins.uart_tx = settings.pin_uart_tx;
-	nc.pins.uart_rx = settings.pin_uart_rx;
-	nc.pins.led = NP_PIN_NONE;		/* on the WiFi chip */
-	nc.pins.sense_active_low = settings.sense_active_low;
-	nc.pins.out_active_low = settings.out_active_low;
-	nc.press_ms = settings.press_ms;
-	nc.hold_ms = settings.hold_ms;
-	nc.reset_ms = settings.reset_ms;
-	if (settings_complete() && link_tls_init(&tls, settings.name,
-	    settings.psk) != 0)
-		printf("tls: cannot set up (bad key?)\r\n");
+	/* Outputs are ours before any peripheral touches a pin: the console
+	 * UART only on pins that are not an output's. */
+	console = boot_node_conf(&nc);
+	if (console)
+		board_uart_config(settings.baud, 8, 0, 1);
 	node_init(&node, &nc, &link_tls_ops, &tls, board_now_ms());
-
 	printf("\r\n%s on %s: %s; type help\r\n", NODE_FW_VERSION,
 	    board_name(), loaded == 0 ? "settings loaded" :
 	    "no settings (defaults)");
+	if (bad_settings != NULL)
+		printf("settings: %s (%s)\r\n", bad_settings, console ?
+		    "fix them and save" : "console UART off until fixed");
+
+	if ((radio_err = radio_start()) != 0) {
+		printf("radio: failed to start (%d): no WiFi; USB console "
+		    "only; restarting in %u s\r\n", radio_err,
+		    RADIO_RETRY_MS / 1000);
+		watchdog_enable(WDT_MS, true);
+		for (t = board_now_ms();
+		    board_now_ms() - t < RADIO_RETRY_MS;) {
+			shell_poll();
+			board_wdt_feed();
+			sleep_ms(1);
+		}
+		board_reboot();
+	}
+	net_set_server();
+	if (settings_complete() && link_tls_init(&tls, settings.name,
+	    settings.psk) != 0)
+		printf("tls: cannot set up (bad key?)\r\n");
 	if (!settings_complete()) {
 		printf("setup: not configured: opening the setup access "
 		    "point\r\n");
-		setup_ap_start();
+		if (setup_ap_start() != 0)
+			printf("setup: the access point did not start\r\n");
 	} else
 		wifi_join(board_now_ms());
 	wifi_since = board_now_ms();

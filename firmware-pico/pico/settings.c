@@ -22,7 +22,9 @@
 
 struct settings settings;
 
-enum kind { K_TEXT, K_SECRET, K_HEX64, K_PIN, K_BOOL, K_MS, K_BAUD };
+enum kind { K_TEXT, K_SECRET, K_HEX64, K_PIN, K_BOOL, K_MS, K_BAUD, K_PULL };
+
+static const char *const pulls[] = { "auto", "up", "down", "none" };
 
 static const struct key {
 	const char	*name;
@@ -54,6 +56,8 @@ static const struct key {
 	{ "sense_active_low", K_BOOL,
 	    offsetof(struct settings, sense_active_low), 1,
 	    "sense reads low when the server is on" },
+	{ "sense_pull", K_PULL, offsetof(struct settings, sense_pull), 1,
+	    "sense pull: auto (up if active low, else down), up, down, none" },
 	{ "out_active_low", K_BOOL, offsetof(struct settings, out_active_low),
 	    1, "outputs press when low" },
 	{ "press_ms", K_MS, offsetof(struct settings, press_ms), 2,
@@ -105,7 +109,59 @@ settings_load(void)
 	settings.server[sizeof(settings.server) - 1] = '\0';
 	settings.name[sizeof(settings.name) - 1] = '\0';
 	settings.psk[sizeof(settings.psk) - 1] = '\0';
+	if (settings.sense_pull > 3)
+		settings.sense_pull = 0;	/* auto */
 	return 0;
+}
+
+int
+settings_uart_index(uint8_t tx, uint8_t rx)
+{
+	/* UART0 TX on GP0/12/16/28, UART1 on GP4/8/20/24; RX is TX + 1. */
+	if (tx > 28 || rx != tx + 1 || (tx & 3) != 0 || rx == 23 ||
+	    rx == 25 || rx > 28)
+		return -1;
+	return (((tx >> 2) + 1) >> 1) & 1;
+}
+
+/* Two roles on one pin: the name of the other, or NULL. */
+static const char *
+pin_clash(const struct settings *s, const char **which)
+{
+	static const char *const names[] = { "pin_power", "pin_reset",
+	    "pin_sense", "pin_uart_tx", "pin_uart_rx" };
+	uint8_t pins[5] = { s->pin_power, s->pin_reset, s->pin_sense,
+	    s->pin_uart_tx, s->pin_uart_rx };
+
+	for (int i = 0; i < 5; i++)
+		for (int j = i + 1; j < 5; j++)
+			if (pins[i] != NP_PIN_NONE && pins[i] == pins[j]) {
+				*which = names[i];
+				return names[j];
+			}
+	return NULL;
+}
+
+const char *
+settings_check(const struct settings *s)
+{
+	static char why[96];
+	const char *a, *b;
+	size_t pw = strlen(s->wifi_pass);
+
+	if ((b = pin_clash(s, &a)) != NULL) {
+		snprintf(why, sizeof(why), "%s and %s are both GP%u", a, b,
+		    a[4] == 'p' ? s->pin_power : a[4] == 'r' ? s->pin_reset :
+		    a[4] == 's' ? s->pin_sense : s->pin_uart_tx);
+		return why;
+	}
+	if (settings_uart_index(s->pin_uart_tx, s->pin_uart_rx) < 0)
+		return "pin_uart_tx/pin_uart_rx: no UART there (TX on GP0, 4, "
+		    "8, 12, 16 or 20, RX on the next pin)";
+	if (pw != 0 && (pw < 8 || pw > 63))
+		return "wifi_pass: 8 to 63 characters (WPA2), or empty for an "
+		    "open network";
+	return NULL;
 }
 
 int
@@ -114,6 +170,18 @@ settings_save(void)
 	static uint8_t page[FLASH_PAGE_SIZE * ((sizeof(struct settings) +
 	    FLASH_PAGE_SIZE - 1) / FLASH_PAGE_SIZE)];
 	uint32_t irq;
+
+	if (settings_check(&settings) != NULL)
+		return SETTINGS_BAD;
+	/*
+	 * No alarm fires while the flash is erased or programmed (interrupts
+	 * are off here, and the SDK's alarm code runs from flash), for up to
+	 * 400 ms a sector: a press must not be in progress.  The caller runs
+	 * in the main loop, the only place a press starts, so nothing can
+	 * start between this check and the write.
+	 */
+	if (port_outputs_busy())
+		return SETTINGS_BUSY;
 
 	settings.magic = SETTINGS_MAGIC;
 	settings.version = SETTINGS_VERSION;
@@ -157,6 +225,12 @@ settings_set(const char *key, const char *v)
 	case K_SECRET:
 		if (strlen(v) >= k->size)
 			return "too long";
+		for (const char *c = v; *c != '\0'; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				return "no control characters";
+		if (k->kind == K_SECRET && *v != '\0' && (strlen(v) < 8 ||
+		    strlen(v) > 63))
+			return "want 8 to 63 characters (WPA2)";
 		if (strcmp(k->name, "server") == 0 && *v != '\0') {
 			char host[64];
 			uint16_t port;
@@ -191,6 +265,19 @@ settings_set(const char *key, const char *v)
 		if (parse_uint(v, 28, &n) != 0 || n == 23 || n == 24 ||
 		    n == 25 || n == 29)
 			return "want GPIO 0..22, 26..28 (23-25, 29: WiFi chip)";
+		{
+			struct settings t = settings;
+			const char *a, *b;
+			static char why[64];
+
+			((uint8_t *)&t)[k->off] = (uint8_t)n;
+			if ((b = pin_clash(&t, &a)) != NULL) {
+				snprintf(why, sizeof(why), "GP%lu is %s "
+				    "already", n, strcmp(a, k->name) == 0 ?
+				    b : a);
+				return why;
+			}
+		}
 		p[k->off] = (uint8_t)n;
 		return NULL;
 	case K_BOOL:
@@ -203,6 +290,13 @@ settings_set(const char *key, const char *v)
 		    n < NP_PULSE_MIN_MS)
 			return "want 50..8000 (ms)";
 		memcpy(p + k->off, &(uint16_t){ (uint16_t)n }, 2);
+		return NULL;
+	case K_PULL:
+		for (n = 0; n < 4 && strcmp(v, pulls[n]) != 0; n++)
+			;
+		if (n == 4)
+			return "want auto, up, down or none";
+		p[k->off] = (uint8_t)n;
 		return NULL;
 	case K_BAUD:
 		if (parse_uint(v, 921600, &n) != 0 || n < 300)
@@ -249,6 +343,10 @@ settings_show(void (*out)(const char *))
 		case K_MS:
 			memcpy(&u16, p + k->off, 2);
 			snprintf(line, sizeof(line), "%-16s %u", k->name, u16);
+			break;
+		case K_PULL:
+			snprintf(line, sizeof(line), "%-16s %s", k->name,
+			    pulls[p[k->off] & 3]);
 			break;
 		case K_BAUD:
 			memcpy(&u32, p + k->off, 4);

@@ -7,7 +7,15 @@
  * settings as the console; it never shows the PSK or the WiFi password
  * back (an empty field keeps them).  Saving writes flash and restarts.
  *
- * HTTP: at most 2 connections, requests up to 2 KiB, GET / and POST /save.
+ * The page is served on the access point's interface only, never on the
+ * network the station joins.  While the access point is open main.c makes
+ * no join attempts; it closes after SETUP_IDLE_MS without a request (when
+ * there are settings to go back to) or once the station is joined.
+ *
+ * HTTP: CONNS connections (a new one evicts the oldest when all are
+ * taken), each closed after IDLE_POLLS quiet polls; requests up to 2 KiB;
+ * GET / and POST /save.  lwIP's rule: a callback that aborted its pcb
+ * returns ERR_ABRT.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,18 +28,24 @@
 
 #include "board.h"
 #include "port.h"
+#include "setup_msg.h"
 
 #define REQ_MAX		2048
-#define CONNS		2
+#define CONNS		3
+#define POLL_EVERY	2		/* lwIP coarse ticks: 1 s */
+#define IDLE_POLLS	10		/* 10 s without a byte: closed */
 #define PW_LEN		12
 #define MAX_TRIES	5
 #define LOCKOUT_MS	60000
+#define SETUP_IDLE_MS	(10 * 60 * 1000)
 
 struct conn {
 	struct tcp_pcb	*pcb;
 	char		 req[REQ_MAX + 1];
 	size_t		 len;
 	int		 done;
+	unsigned	 idle;		/* polls without a byte */
+	uint32_t	 since;		/* accepted at */
 };
 
 static struct tcp_pcb *listener;
@@ -40,7 +54,7 @@ static char password[PW_LEN + 1];
 static char ssid[24];
 static int active;
 static unsigned tries;
-static uint32_t locked_until, reboot_at;
+static uint32_t locked_until, reboot_at, last_use;
 
 int
 setup_ap_active(void)
@@ -52,36 +66,6 @@ const char *
 setup_ap_password(void)
 {
 	return password;
-}
-
-/* Decode application/x-www-form-urlencoded in place. */
-static void
-url_decode(char *s)
-{
-	char *o = s;
-
-	for (; *s != '\0'; s++) {
-		if (*s == '+')
-			*o++ = ' ';
-		else if (*s == '%' && s[1] != '\0' && s[2] != '\0') {
-			char hex[3] = { s[1], s[2], '\0' };
-			unsigned v = 0;
-
-			for (int i = 0; i < 2; i++) {
-				char c = hex[i];
-
-				v <<= 4;
-				if (c >= '0' && c <= '9')
-					v |= (unsigned)(c - '0');
-				else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-					v |= (unsigned)((c | 0x20) - 'a' + 10);
-			}
-			*o++ = (char)v;
-			s += 2;
-		} else
-			*o++ = *s;
-	}
-	*o = '\0';
 }
 
 /* Constant time: the page password. */
@@ -117,9 +101,16 @@ send_text(struct conn *c, const char *s)
 static void
 page(struct conn *c, const char *msg)
 {
-	static char body[2600];
+	static char body[3000];
+	static char e_name[3 * NP_TEXT_MAX], e_ssid[3 * 33], e_server[3 * 64],
+	    e_msg[400];
 	char pins[160];
 
+	/* Settings are typed by people and shown in HTML: escaped. */
+	html_escape(e_name, sizeof(e_name), settings.name);
+	html_escape(e_ssid, sizeof(e_ssid), settings.ssid);
+	html_escape(e_server, sizeof(e_server), settings.server);
+	html_escape(e_msg, sizeof(e_msg), msg);
 	if (settings.pin_sense == NP_PIN_NONE)
 		snprintf(pins, sizeof(pins), "%u, %u, none", settings.pin_power,
 		    settings.pin_reset);
@@ -150,23 +141,12 @@ page(struct conn *c, const char *msg)
 	    "size=5></p>"
 	    "<p>Console baud (now %lu) <input name=baud size=7></p>"
 	    "<p><button>Save and restart</button></p></form></body></html>",
-	    settings.name, msg, settings.ssid,
-	    settings.wifi_pass[0] ? "unchanged" : "not set", settings.server,
-	    settings.name, settings.psk[0] ? "unchanged" : "not set", pins,
+	    e_name, e_msg, e_ssid,
+	    settings.wifi_pass[0] ? "unchanged" : "not set", e_server,
+	    e_name, settings.psk[0] ? "unchanged" : "not set", pins,
 	    settings.press_ms, settings.hold_ms, settings.reset_ms,
 	    (unsigned long)settings.baud);
 	send_text(c, body);
-}
-
-/* Escape for the page: settings are typed by people, shown in HTML. */
-static int
-html_safe(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (*s == '<' || *s == '>' || *s == '\'' || *s == '"' ||
-		    *s == '&')
-			return 0;
-	return 1;
 }
 
 static void
@@ -191,19 +171,18 @@ save(struct conn *c, char *body)
 		if ((eq = strchr(field, '=')) == NULL)
 			continue;
 		*eq++ = '\0';
-		url_decode(eq);
+		if (form_decode(eq) != 0) {
+			bad = 1;
+			snprintf(msg, sizeof(msg), "%.32s: control characters "
+			    "or a broken %%-escape", field);
+			continue;
+		}
 		if (strcmp(field, "setup_pw") == 0) {
 			authed = pw_ok(eq);
 			continue;
 		}
 		if (*eq == '\0')
 			continue;		/* empty: keep */
-		if (!html_safe(eq)) {
-			bad = 1;
-			snprintf(msg, sizeof(msg), "%s: no &lt; &gt; ' \" &amp;",
-			    field);
-			continue;
-		}
 		const char *why = settings_set(field, eq);
 
 		if (why != NULL) {
@@ -221,12 +200,25 @@ save(struct conn *c, char *body)
 		return;
 	}
 	tries = 0;
+	if (!bad && settings_check(&settings) != NULL) {
+		bad = 1;
+		snprintf(msg, sizeof(msg), "%s", settings_check(&settings));
+	}
 	if (bad) {
 		settings = old;
 		page(c, msg);
 		return;
 	}
-	if (settings_save() != 0) {
+	switch (settings_save()) {
+	case 0:
+		break;
+	case SETTINGS_BUSY:
+		settings = old;
+		page(c, "A button is being pressed or held: nothing saved. "
+		    "Save again in a few seconds.");
+		return;
+	default:
+		settings = old;
 		page(c, "Flash write failed: nothing changed.");
 		return;
 	}
@@ -271,19 +263,59 @@ handle(struct conn *c)
 	c->done = 1;
 }
 
-static void
+/* Close c: ERR_OK, or ERR_ABRT when it had to be aborted (a callback on
+ * its pcb must then return ERR_ABRT). */
+static err_t
 conn_close(struct conn *c)
 {
+	err_t r = ERR_OK;
+
 	if (c->pcb != NULL) {
 		tcp_arg(c->pcb, NULL);
 		tcp_recv(c->pcb, NULL);
 		tcp_err(c->pcb, NULL);
-		if (tcp_close(c->pcb) != ERR_OK)
+		tcp_poll(c->pcb, NULL, 0);
+		if (tcp_close(c->pcb) != ERR_OK) {
 			tcp_abort(c->pcb);
+			r = ERR_ABRT;
+		}
 	}
 	c->pcb = NULL;
 	c->len = 0;
 	c->done = 0;
+	return r;
+}
+
+static err_t
+conn_abort(struct conn *c)
+{
+	struct tcp_pcb *pcb = c->pcb;
+
+	if (pcb != NULL) {
+		tcp_arg(pcb, NULL);
+		tcp_recv(pcb, NULL);
+		tcp_err(pcb, NULL);
+		tcp_poll(pcb, NULL, 0);
+		tcp_abort(pcb);
+	}
+	c->pcb = NULL;
+	c->len = 0;
+	c->done = 0;
+	return ERR_ABRT;
+}
+
+/* Every POLL_EVERY ticks: a connection quiet for IDLE_POLLS goes. */
+static err_t
+on_poll(void *arg, struct tcp_pcb *pcb)
+{
+	struct conn *c = arg;
+
+	(void)pcb;
+	if (c == NULL || c->pcb == NULL)
+		return ERR_OK;
+	if (++c->idle >= IDLE_POLLS)
+		return conn_abort(c);
+	return ERR_OK;
 }
 
 static void
@@ -303,47 +335,67 @@ on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
 	struct conn *c = arg;
 
+	if (c == NULL) {			/* closed meanwhile */
+		if (p != NULL)
+			pbuf_free(p);
+		tcp_abort(pcb);
+		return ERR_ABRT;
+	}
 	if (p == NULL || err != ERR_OK) {
 		if (p != NULL)
 			pbuf_free(p);
-		conn_close(c);
-		return ERR_OK;
+		return conn_close(c);
 	}
 	if (c->len + p->tot_len > REQ_MAX) {
 		pbuf_free(p);
 		send_text(c, "HTTP/1.0 413 Too Large\r\n\r\n");
-		conn_close(c);
-		return ERR_OK;
+		return conn_close(c);
 	}
 	pbuf_copy_partial(p, c->req + c->len, p->tot_len, 0);
 	c->len += p->tot_len;
 	c->req[c->len] = '\0';
+	c->idle = 0;
+	last_use = board_now_ms();
 	tcp_recved(pcb, p->tot_len);
 	pbuf_free(p);
 	handle(c);
 	if (c->done)
-		conn_close(c);
+		return conn_close(c);
 	return ERR_OK;
 }
 
+/*
+ * A browser opens connections it may never use (preconnects), and a
+ * half-open one never closes: when every slot is taken, the oldest goes.
+ */
 static err_t
 on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {
+	struct conn *c = NULL;
+
 	(void)arg;
 	if (err != ERR_OK || pcb == NULL)
 		return ERR_VAL;
-	for (int i = 0; i < CONNS; i++)
-		if (conns[i].pcb == NULL) {
-			conns[i].pcb = pcb;
-			conns[i].len = 0;
-			conns[i].done = 0;
-			tcp_arg(pcb, &conns[i]);
-			tcp_recv(pcb, on_recv);
-			tcp_err(pcb, on_err);
-			return ERR_OK;
-		}
-	tcp_abort(pcb);
-	return ERR_ABRT;
+	for (int i = 0; i < CONNS && c == NULL; i++)
+		if (conns[i].pcb == NULL)
+			c = &conns[i];
+	if (c == NULL) {
+		c = &conns[0];
+		for (int i = 1; i < CONNS; i++)
+			if ((int32_t)(conns[i].since - c->since) < 0)
+				c = &conns[i];
+		(void)conn_abort(c);		/* not this callback's pcb */
+	}
+	c->pcb = pcb;
+	c->len = 0;
+	c->done = 0;
+	c->idle = 0;
+	c->since = board_now_ms();
+	tcp_arg(pcb, c);
+	tcp_recv(pcb, on_recv);
+	tcp_err(pcb, on_err);
+	tcp_poll(pcb, on_poll, POLL_EVERY);
+	return ERR_OK;
 }
 
 int
@@ -356,28 +408,75 @@ setup_ap_start(void)
 
 	if (active)
 		return 0;
+	if (!port_radio_ok())
+		return -1;
 	for (int i = 0; i < PW_LEN; i++)
 		password[i] = alphabet[board_random() % (sizeof(alphabet) - 1)];
 	password[PW_LEN] = '\0';
 	pico_get_unique_board_id_string(id, sizeof(id));
 	snprintf(ssid, sizeof(ssid), "pmb-node-%s", id + strlen(id) - 6);
-	cyw43_arch_enable_ap_mode(ssid, password, CYW43_AUTH_WPA2_AES_PSK);
+	cyw43_wifi_ap_set_ssid(&cyw43_state, strlen(ssid),
+	    (const uint8_t *)ssid);
+	cyw43_wifi_ap_set_password(&cyw43_state, strlen(password),
+	    (const uint8_t *)password);
+	cyw43_wifi_ap_set_auth(&cyw43_state, CYW43_AUTH_WPA2_AES_PSK);
+	cyw43_wifi_set_up(&cyw43_state, CYW43_ITF_AP, true,
+	    cyw43_arch_get_country_code());
+	/* The driver drops the chip's errors; no interface, no AP. */
+	if ((cyw43_state.itf_state & (1u << CYW43_ITF_AP)) == 0)
+		return -1;
 	IP4_ADDR(&ip, 192, 168, 4, 1);
 	IP4_ADDR(&mask, 255, 255, 255, 0);
 	netif_set_addr(nif, &ip, &mask, &ip);
-	if (dhcpd_start(ip4_addr_get_u32(&ip)) != 0)
+	if (dhcpd_start(ip4_addr_get_u32(&ip)) != 0) {
+		setup_ap_stop();
 		return -1;
+	}
 	if (listener == NULL) {
-		struct tcp_pcb *pcb = tcp_new_ip_type(IPADDR_TYPE_ANY);
+		struct tcp_pcb *pcb = tcp_new_ip_type(IPADDR_TYPE_V4);
 
-		if (pcb == NULL || tcp_bind(pcb, IP_ANY_TYPE, 80) != ERR_OK)
+		if (pcb == NULL) {
+			setup_ap_stop();
 			return -1;
-		if ((listener = tcp_listen_with_backlog(pcb, CONNS)) == NULL)
+		}
+		/* The access point's interface only: never the rack's. */
+		tcp_bind_netif(pcb, nif);
+		if (tcp_bind(pcb, &ip, 80) != ERR_OK ||
+		    (listener = tcp_listen_with_backlog(pcb, CONNS)) == NULL) {
+			tcp_abort(pcb);
+			setup_ap_stop();
 			return -1;
+		}
 		tcp_accept(listener, on_accept);
 	}
 	active = 1;
+	last_use = board_now_ms();
 	return 0;
+}
+
+void
+setup_ap_stop(void)
+{
+	for (int i = 0; i < CONNS; i++)
+		(void)conn_abort(&conns[i]);
+	if (listener != NULL)
+		tcp_close(listener);
+	listener = NULL;
+	dhcpd_stop();
+	cyw43_wifi_set_up(&cyw43_state, CYW43_ITF_AP, false,
+	    cyw43_arch_get_country_code());
+	active = 0;
+}
+
+/* The station is joined while the page is open: the page is done with. */
+void
+setup_ap_joined(int up)
+{
+	if (up && active && settings_complete()) {
+		printf("setup: joined %s: closing the setup access point\r\n",
+		    settings.ssid);
+		setup_ap_stop();
+	}
 }
 
 void
@@ -390,6 +489,13 @@ setup_ap_poll(void)
 		board_reboot();
 	if (!active)
 		return;
+	if (settings_complete() && now - last_use >= SETUP_IDLE_MS) {
+		printf("setup: no request for %u minutes: closing the setup "
+		    "access point, joining %s again\r\n",
+		    SETUP_IDLE_MS / 60000, settings.ssid);
+		setup_ap_stop();
+		return;
+	}
 	/* Whoever plugs in the USB console later still learns it. */
 	if (told == 0 || now - told >= 15000) {
 		told = now;

@@ -68,7 +68,20 @@ run(char *cmd)
 		}
 		say(why == NULL ? "ok (save to keep it)" : why);
 	} else if (strcmp(cmd, "save") == 0) {
-		if (settings_save() != 0) {
+		const char *why = settings_check(&settings);
+
+		switch (why != NULL ? SETTINGS_BAD : settings_save()) {
+		case 0:
+			break;
+		case SETTINGS_BAD:
+			printf("error: not saved: %s\r\n", why);
+			return;
+		case SETTINGS_BUSY:
+			say("error: not saved: a button is being pressed or held "
+			    "(no alarm can release it while the flash is "
+			    "written); save again in a few seconds");
+			return;
+		default:
 			say("error: flash write failed");
 			return;
 		}

@@ -5,7 +5,9 @@ esp8266.py TOP CONF PORT PASSWORD WORKDIR C1 B1 C2 B2
 
 The configuration (written by esp8266.sh) has two esp8266 targets:
   20 esp     command port C1, bridge B1: power_pin 0 (inverted, as on an
-             ESP-01S relay), reset_pin 4, sense_pin 2 (inverted)
+             ESP-01S relay), reset_pin 4, sense_pin 2 (inverted), 9600 baud;
+             the simulated board starts factory fresh (no settings, no
+             bridge port) as a new or replaced board does
   21 espold  command port C2, bridge B2: a simulator speaking pre-2018
              firmware (pin modes inputd/outputd)
 Press lengths come from the simulator's pin log (time.monotonic()).
@@ -64,6 +66,111 @@ def status(t=20):
     return ipmi('-t', t, 'power', 'status')[1]
 
 
+def ready_count():
+    return log_text().count('esp8266 127.0.0.1:%d: ready' % C1)
+
+
+def setup_tests():
+    """Issue 12 defects 10, 12, 13: a factory-fresh board set up on the
+    first connection, then rebooted, then replaced."""
+    cmds = [c for _, c in sim.commands]
+    # 10: a flag change re-initialises the pin to the firmware's off level
+    # (low: pressed for this inverted relay); the last write must be the
+    # release, and it is read back.
+    last = {}
+    for i, c in enumerate(cmds):
+        w = c.split()
+        if len(w) >= 3 and w[0] in ('im', 'isf', 'icf', 'iw') and \
+                w[2] == '0' and (w[0] != 'im' or len(w) == 4):
+            last[w[0]] = i
+    check('setup: after the last mode/flag change on GPIO 0 the release '
+          'is written again (iw 0 0 1) and read back (ir 0 0)',
+          max(last.get('im', -1), last.get('isf', -1),
+              last.get('icf', -1)) < last.get('iw', -1) and
+          'ir 0 0' in cmds[last.get('iw', 0):], cmds)
+    check('setup: the inverted relay is released (high) once the link is '
+          'ready', sim.pins[0].level == 1, sim.events[-12:])
+    glitches = [(t, d) for t, d in sim.presses(0)]
+    check('setup: no press from the set-up turned the server on or off; '
+          'every glitch shorter than 50 ms (%s)' % ', '.join(
+              '%.1f ms' % (d * 1000) for _, d in glitches),
+          not sim.power and all(d < 0.05 for _, d in glitches) and
+          not any('server' in e for _, e in sim.events), glitches)
+    time.sleep(4.5)
+    check('setup: 4.5 s later the relay is still released and the server '
+          'off (no hold left behind)', sim.pins[0].level == 1 and
+          not sim.power and not any('held' in e for _, e in sim.events),
+          sim.events[-8:])
+    # 13: bp is read at boot only: pmbd restarts the ESP once it set it.
+    check('setup: UART read and the bridge port set (bp %d)' % B1,
+          'ub 0' in cmds and 'up 0' in cmds and ('bp %d' % B1) in cmds and
+          sim.stored['bp'] == B1, cmds)
+    resets = [e for _, e in sim.events if e.startswith('restarting')]
+    check('setup: the ESP restarted (r) after bp was set, with no button '
+          'pressed (%s)' % resets, 'r' in cmds and resets and
+          all(e.endswith('pressed: none') for e in resets), resets)
+    check('setup: pmbd says why it restarted the ESP',
+          'restarting the ESP (r) so that it opens it' in log_text(),
+          log_text()[-400:])
+    check('setup: after the restart the bridge port is open',
+          wait_until(lambda: sim.bridge is not None and
+                     sim.bridge.getsockname()[1] == B1, 5), sim.events[-5:])
+    check('setup: and the link is ready again with nothing left to set',
+          wait_until(lambda: ready_count() >= 1 and sim.commands and
+                     sim.commands[-1][1].startswith('ir 0 2'), 8),
+          sim.commands[-8:])
+    # 12: the UART is checked on every connection: a reboot with the
+    # settings kept changes nothing; a replaced (factory) board at 115200
+    # is set to 9600 again, and restarted for its bridge port.
+    n, t0 = ready_count(), time.monotonic()
+    sim.reboot()
+    check('ESP rebooted (settings kept): pmbd reconnects and reads the '
+          'UART again, sets nothing, restarts nothing',
+          wait_until(lambda: ready_count() > n, 10) and
+          [c for t, c in sim.commands if t > t0 and c.startswith('u') and
+           len(c.split()) == 2] == ['ub 0', 'ud 0', 'us 0', 'up 0'] and
+          'r' not in [c for t, c in sim.commands if t > t0],
+          [c for t, c in sim.commands if t > t0])
+    n, t0 = ready_count(), time.monotonic()
+    sim.factory_reset()
+    ok = wait_until(lambda: ready_count() > n and sim.uart['ub'] == '9600'
+                    and sim.bridge is not None, 15)
+    after = [c for t, c in sim.commands if t > t0]
+    check('ESP replaced (factory 115200, no bridge): pmbd sets ub 0 9600 '
+          'and bp %d, restarts it, the bridge opens' % B1,
+          ok and 'ub 0 9600' in after and 'bp %d' % B1 in after and
+          'r' in after, (after, sim.uart))
+    check('replaced board: its inverted relay is released, the server '
+          'untouched', sim.pins[0].level == 1 and not sim.power and
+          all(d < 0.05 for _, d in sim.presses(0, t0)), sim.presses(0, t0))
+
+
+def overlap_tests():
+    """Issue 12 defect 11: power and reset pressed at once: each
+    release goes out at its own deadline."""
+    lens = []
+    for _ in range(3):
+        t0 = time.monotonic()
+        act = 'soft' if sim.power else 'on'
+        th = threading.Thread(target=lambda: ipmi('-t', 20, 'power', act))
+        th.start()
+        wait_until(lambda: sim.pins[0].level == 0, 3)
+        ipmi('-t', 20, 'power', 'reset')
+        th.join(20)
+        wait_until(lambda: sim.presses(0, t0) and sim.presses(4, t0), 3)
+        p0, p4 = sim.presses(0, t0), sim.presses(4, t0)
+        if p0 and p4:
+            lens.append((p0[0][1], p4[0][1]))
+        wait_until(lambda: 'is %s' % ('on' if sim.power else 'off') in
+                   status(), 3)
+        time.sleep(0.3)
+    check('power (300 ms) and reset (200 ms) held at once: each released '
+          'on time (%s)' % ', '.join('%.0f/%.0f ms' % (a * 1000, b * 1000)
+                                     for a, b in lens),
+          len(lens) == 3 and all(0.29 <= a <= 0.335 and 0.19 <= b <= 0.235
+                                 for a, b in lens), lens)
+
+
 try:
     check('pmbd starts', wait_until(lambda: 'ready' in log_text(), 5),
           log_text()[-300:])
@@ -79,9 +186,7 @@ try:
           cmds)
     check('setup: released level written (iw 0 0 1) and confirmed',
           'iw 0 0 1' in cmds and sim.pins[0].level == 1, cmds)
-    check('setup: UART read and the bridge port set (bp %d)' % B1,
-          'ub 0' in cmds and 'up 0' in cmds and ('bp %d' % B1) in cmds and
-          sim.uart['bp'] == str(B1), cmds)
+    setup_tests()
     check('status: off (sense pin, inverted)',
           wait_until(lambda: 'is off' in status(), 5), status())
 
@@ -142,7 +247,13 @@ try:
         p.kill()
     ipmi('-t', 20, 'sol', 'deactivate')
 
+    overlap_tests()
+
     t0 = time.monotonic()
+    if not sim.power:
+        ipmi('-t', 20, 'power', 'on')
+        wait_until(lambda: 'is on' in status(), 3)
+        t0 = time.monotonic()
     rc, out = ipmi('-t', 20, 'power', 'soft')
     check('power soft answers', rc == 0, out)
     check('power soft: a short press, the server off',

@@ -13,7 +13,7 @@ C1=$(tcp_port); B1=$(tcp_port); C2=$(tcp_port); B2=$(tcp_port)
 EXTRA_TARGETS=",
   { address = 20; name = \"esp\"; driver = \"esp8266\"; host = \"127.0.0.1\";
     command_port = $C1; bridge_port = $B1; power_pin = 0; power_invert = true;
-    reset_pin = 4; sense_pin = 2; sense_invert = true; },
+    reset_pin = 4; sense_pin = 2; sense_invert = true; baud = 9600; },
   { address = 21; name = \"espold\"; driver = \"esp8266\"; host = \"localhost\";
     command_port = $C2; bridge_port = $B2; power_pin = 0; sense_pin = 2; }"
 write_conf

@@ -80,23 +80,37 @@ if printf '%s' "$out" | grep -q "Timeout" && [ "$ms" -ge 900 ] && [ "$ms" -lt 40
 else
 	not_ok "hung command: got '$out' after ${ms} ms"
 fi
-sleep 0.5
 hp=$(cat "$T/hang.pid" 2>/dev/null); hc=$(cat "$T/hang.child" 2>/dev/null)
 # Gone, or a zombie waiting for init (pmbd is not their parent any more).
 gone() { [ ! -e "/proc/$1" ] || grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat" 2>/dev/null; }
-if [ -n "$hp" ] && [ -n "$hc" ] && gone "$hp" && gone "$hc"; then
+# both_gone PID PID: poll (at most 30 s) until neither process is left;
+# the child sleeps 300 s, so one that was never killed is still there.
+both_gone() {
+	local end=$((SECONDS + 30))
+	[ -n "$1" ] && [ -n "$2" ] || return 1
+	until gone "$1" && gone "$2"; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
+if both_gone "$hp" "$hc"; then
 	ok "the hung command and its child are gone"
 else
 	not_ok "leftover processes: $hp $hc"
 fi
 
-# One command at a time: a second request while one runs gets C0h.
+# One command at a time: a second request while one runs gets C0h.  The
+# reset command writes hang.pid once it runs: ask then, within its 1 s.
+rm -f "$T/hang.pid" "$T/hang.child"
 $I -t 10 power reset >/dev/null 2>&1 &
 bg=$!
-sleep 0.4
+end=$((SECONDS + 30))
+until [ -s "$T/hang.child" ] || [ "$SECONDS" -ge "$end" ]; do sleep 0.05; done
 expect "busy: C0h" "Node [Bb]usy|0xc0" $I -t 10 power on
 wait $bg
-sleep 0.5
+# Until that command's timeout has killed it and its child.
+both_gone "$(cat "$T/hang.pid" 2>/dev/null)" "$(cat "$T/hang.child" 2>/dev/null)" ||
+	not_ok "the second hung command is still there"
 
 # Status output that is neither on nor off: unknown, never a guess.
 expect "garbage status: unknown (D5h)" "not supported in present state" $I -t 11 chassis status
@@ -108,11 +122,18 @@ expect "no status command: power on" "Up/On" $I -t 13 power on
 expect_exact "no status command: the last action (on)" "Chassis Power is on" $I -t 13 power status
 
 # A status command that just ended waits up to one tick (100 ms) to be
-# reaped; one that is still a zombie 0.5 s later was forgotten.
+# reaped; one that is still a zombie 30 s later (the ceiling for a loaded
+# machine) was forgotten.
+zombies() {	# zombies PID...: those of them still pmbd's zombies
+	local p
+	for p in "$@"; do
+		ps --ppid "$PMBD_PID" -o pid=,stat= | grep -Eq "^ *$p +Z" && echo "$p"
+	done
+}
 z1=$(ps --ppid "$PMBD_PID" -o pid=,stat= 2>/dev/null | awk '$2 ~ /^Z/ { print $1 }')
-sleep 0.5
-z=0
-for p in $z1; do ps --ppid "$PMBD_PID" -o pid=,stat= | grep -Eq "^ *$p +Z" && z=$((z + 1)); done
+end=$((SECONDS + 30))
+while [ -n "$(zombies $z1)" ] && [ "$SECONDS" -lt "$end" ]; do sleep 0.1; done
+z=$(zombies $z1 | wc -l)
 if [ "$z" -eq 0 ]; then ok "no zombie children"; else not_ok "$z zombie children"; fi
 if alive; then ok "pmbd still running"; else not_ok "pmbd died"; fi
 stop_pmbd
@@ -125,7 +146,7 @@ import os, signal, sys
 signal.signal(signal.SIGCHLD, signal.SIG_IGN)
 os.execv(sys.argv[1], sys.argv[1:])' "$PMBD" -f -c "$T/pmbd.conf" >>"$T/pmbd.log" 2>&1 &
 PMBD_PID=$!
-for _ in $(seq 50); do [ "$(grep -c ready "$T/pmbd.log")" -ge 2 ] && break; sleep 0.1; done
+wait_ready "$T/pmbd.log" 2 "$PMBD_PID"
 expect "SIGCHLD ignored by the parent: a command still succeeds" "Up/On" $I -t 13 power on
 stop_pmbd
 finish

@@ -106,13 +106,31 @@ $*
 CONF
 }
 
-start_pmbd() {
-	"$PMBD" -f -c "$T/pmbd.conf" >>"$T/pmbd.log" 2>&1 &
-	PMBD_PID=$!
-	for _ in $(seq 50); do
-		grep -q "ready" "$T/pmbd.log" 2>/dev/null && return 0
+# ready_count LOG: how many times pmbd said it was ready in LOG.
+ready_count() {
+	local c
+	c=$(grep -c ' ready: [0-9]* targets' "$1" 2>/dev/null)
+	echo "${c:-0}"
+}
+
+# wait_ready LOG [N [PID]]: poll (at most 30 s: CI's machine may be
+# loaded) until LOG holds N (default 1) ready lines; non-zero if it never
+# does, or as soon as process PID (when given) has gone.
+wait_ready() {
+	local log=$1 n=${2:-1} pid=${3:-} end=$((SECONDS + 30))
+	while [ "$(ready_count "$log")" -lt "$n" ]; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		[ -z "$pid" ] || kill -0 "$pid" 2>/dev/null || return 1
 		sleep 0.1
 	done
+}
+
+start_pmbd() {
+	local n
+	n=$(ready_count "$T/pmbd.log")	# the log may hold an earlier run's
+	"$PMBD" -f -c "$T/pmbd.conf" >>"$T/pmbd.log" 2>&1 &
+	PMBD_PID=$!
+	wait_ready "$T/pmbd.log" $((n + 1)) "$PMBD_PID" && return 0
 	echo "pmbd did not start:"; cat "$T/pmbd.log"
 	exit 1
 }
@@ -156,31 +174,36 @@ expect_exact() {
 	fi
 }
 
-# wait_for NAME WANT_REGEX COMMAND...: poll (at most 10 s) until it matches.
+# wait_for NAME WANT_REGEX COMMAND...: poll (at most 30 s, the command's
+# own time included) until it matches.
 wait_for() {
-	local name=$1 want=$2
+	local name=$1 want=$2 end=$((SECONDS + 30))
 	shift 2
-	for _ in $(seq 50); do
+	while :; do
 		if "$@" 2>&1 | grep -Eq -- "$want"; then
 			ok "$name"
 			return 0
 		fi
+		[ "$SECONDS" -lt "$end" ] || break
 		sleep 0.2
 	done
 	not_ok "$name (never matched $want)"
 }
 
 # run_py NAME SCRIPT ARGS...: a Python test printing "ok - ..." /
-# "not ok - ..." lines; its results count as ours.
+# "not ok - ..." lines; its results count as ours.  The ceiling (600 s)
+# is for a script that hangs, not a time limit: it is said when hit.
 run_py() {
 	local name=$1 out rc
 	shift
-	out=$(timeout 300 /usr/bin/python3 "$@" 2>&1)
+	out=$(timeout 600 /usr/bin/python3 -u "$@" 2>&1)
 	rc=$?
 	printf '%s\n' "$out" | grep -v 'passed, .* failed$'
 	PASS_OK=$((PASS_OK + $(printf '%s\n' "$out" | grep -c '^ok - ')))
 	FAIL_N=$((FAIL_N + $(printf '%s\n' "$out" | grep -c '^not ok - ')))
-	if [ $rc -ne 0 ] && ! printf '%s\n' "$out" | grep -q '^not ok - '; then
+	if [ $rc -eq 124 ]; then
+		not_ok "$name killed after 600 s"
+	elif [ $rc -ne 0 ] && ! printf '%s\n' "$out" | grep -q '^not ok - '; then
 		not_ok "$name exited $rc"
 	fi
 }

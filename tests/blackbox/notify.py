@@ -40,18 +40,18 @@ def collect(secs, until=None):
     return False
 
 
-collect(3, 'READY=1')
+collect(30, 'READY=1')
 ready = [m for _, m in msgs if 'READY=1' in m]
 check('READY=1 once listening', len(ready) == 1, msgs)
 check('with a STATUS= summary',
       ready and 'STATUS=' in ready[0] and 'targets' in ready[0], ready)
-collect(2.5)
+collect(2.5)    # a measuring period: how many WATCHDOG=1 in 2.5 s
 dogs = [t for t, m in msgs if 'WATCHDOG=1' in m]
 check('WATCHDOG=1 from the loop, about every 0.5 s (%d in 2.5 s)' %
       len(dogs), len(dogs) >= 3)
 n = len(msgs)
 p.send_signal(signal.SIGHUP)
-collect(3, 'READY=1')
+collect(30, 'READY=1')
 after = [m for _, m in msgs[n:]]
 rel = [i for i, m in enumerate(after) if 'RELOADING=1' in m]
 rdy = [i for i, m in enumerate(after) if 'READY=1' in m]
@@ -59,8 +59,8 @@ check('SIGHUP: RELOADING=1, then READY=1', rel and rdy and rel[0] < rdy[0],
       after)
 n = len(msgs)
 p.send_signal(signal.SIGTERM)
-p.wait(5)
-collect(0.5)
+p.wait(30)
+collect(30, 'STOPPING=1')
 check('SIGTERM: STOPPING=1', any('STOPPING=1' in m for _, m in msgs[n:]),
       msgs[n:])
 finish()

@@ -14,10 +14,13 @@ if command -v systemd-socket-activate >/dev/null; then
 	sed "s|listen = \[ \"127.0.0.1:$PORT\"|listen = [ \"127.0.0.1:$SA\"|" "$T/pmbd.conf" > "$T/sa.conf"
 	systemd-socket-activate -d -l "127.0.0.1:$SA" "$PMBD" -f -c "$T/sa.conf" >"$T/sa.log" 2>&1 &
 	SAPID=$!
-	sleep 0.3
-	# It starts pmbd when the first datagram arrives: a presence ping.
+	# Once it says it listens (it binds before it prints that line) ...
+	end=$((SECONDS + 30))
+	until grep -q "Listening on 127.0.0.1:$SA" "$T/sa.log" 2>/dev/null ||
+	    [ "$SECONDS" -ge "$end" ]; do sleep 0.05; done
+	# ... it starts pmbd when the first datagram arrives: a presence ping.
 	"$PMBD" --ping "127.0.0.1:$SA" >/dev/null 2>&1
-	for _ in $(seq 50); do grep -q ready "$T/sa.log" 2>/dev/null && break; sleep 0.1; done
+	wait_ready "$T/sa.log" 1 "$SAPID"
 	expect "socket activation: pmbd takes the socket systemd passed" "127.0.0.1:$SA: the socket systemd passed" cat "$T/sa.log"
 	expect "and answers on it" "Chassis Power is" ipmitool -I lanplus -H 127.0.0.1 -p "$SA" -U admin -P "$PW" -t 1 power status
 	kill "$SAPID" 2>/dev/null; wait "$SAPID" 2>/dev/null

@@ -6,7 +6,7 @@ pico_e2e.py TOP CONF PORT PASSWORD NODE_PORT WORKDIR
 The configuration (written by pico.sh) has node_listen on NODE_PORT and
 these pico targets, with their keys in WORKDIR/psk-NAME:
   5 node5  the main node (the simulated server behind it)
-  6 node6  a node without a sense pin (--no-sense)
+  6 node6  a node without a sense pin (--no-sense); then the sense wirings
   7 node7  a node that never connects (offline)
   8 node8  a node that connects through a TCP proxy the test cuts
   9 node9  a node whose server floods its console
@@ -59,10 +59,11 @@ class Pmbd:
         self.p = None
 
     def start(self):
+        n = log_text().count(' ready: ')   # a restart appends to the log
         log = open(PMBD_LOG, 'a')
         self.p = subprocess.Popen([PMBD, '-f', '-v', '-c', CONF],
                                   stdout=log, stderr=log)
-        return wait_until(lambda: 'ready' in log_text(), 5)
+        return wait_until(lambda: log_text().count(' ready: ') > n, 30)
 
     def stop(self):
         if self.p:
@@ -129,7 +130,7 @@ class Node:
         with self.lock:
             return [(t, e) for t, e in self.lines if t >= since]
 
-    def wait(self, what, since=0.0, secs=10):
+    def wait(self, what, since=0.0, secs=30):
         """The time of the first line `what` after `since`, or None."""
         end = time.monotonic() + secs
         while time.monotonic() < end:
@@ -150,7 +151,7 @@ class Node:
                 start = None
         return out
 
-    def link_up(self, since=0.0, secs=10):
+    def link_up(self, since=0.0, secs=30):
         return self.wait('link up', since, secs)
 
     def stop(self, sig=signal.SIGTERM):
@@ -176,6 +177,7 @@ class Proxy:
         self.port = self.ls.getsockname()[1]
         self.pairs = []
         self.hold_up = False
+        self.dropped = []       # when node-to-pmbd data was held back
         self.lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -203,6 +205,8 @@ class Proxy:
                     if s is c:
                         if not self.hold_up:
                             u.sendall(d)
+                        else:
+                            self.dropped.append(time.monotonic())
                     else:
                         c.sendall(d)
         except OSError:
@@ -220,6 +224,12 @@ class Proxy:
                     except OSError:
                         pass
             self.pairs = []
+
+
+def sleep_until(t):
+    """Sleep until monotonic time t (the clock the nodes print): to place
+    an action at a point of a press, not to wait for an event."""
+    time.sleep(max(0.0, t - time.monotonic()))
 
 
 def near(got, want, lo=0.9, hi=1.6):
@@ -243,14 +253,14 @@ def power_tests(pmbd, n5):
     pr = n5.presses('power', t0)
     check('one press of press_ms (300 ms)', len(pr) == 1 and
           near(pr[0][1], 0.3), pr)
-    wait_until(lambda: 'is on' in ipmi('-t', 5, 'power', 'status')[1], 3)
+    wait_until(lambda: 'is on' in ipmi('-t', 5, 'power', 'status')[1], 30)
     rc, out = ipmi('-t', 5, 'power', 'status')
     check('status follows the sensed LED: on', 'Chassis Power is on' in out,
           out)
 
     t0 = time.monotonic()
     rc, out = ipmi('-t', 5, 'power', 'on')
-    time.sleep(0.5)
+    time.sleep(0.5)     # a quiet period: a wrong press would show in it
     check('power on when on: answered, no press',
           rc == 0 and n5.presses('power', t0) == [] and
           'pin power 1' not in [e for _, e in n5.events(t0)], out)
@@ -275,27 +285,27 @@ def power_tests(pmbd, n5):
 
     ipmi('-t', 5, 'power', 'on')
     n5.wait('server on', time.monotonic() - 1)
-    wait_until(lambda: 'is on' in ipmi('-t', 5, 'power', 'status')[1], 3)
+    wait_until(lambda: 'is on' in ipmi('-t', 5, 'power', 'status')[1], 30)
     t0 = time.monotonic()
     rc, out = ipmi('-t', 5, 'power', 'off')
     check('power off answers at once (before the hold ends)',
           rc == 0 and 'Down/Off' in out and time.monotonic() - t0 < 4, out)
     t_off = n5.wait('server off', t0)
-    n5.wait('pin power 0', t0, 8)
+    n5.wait('pin power 0', t0)
     pr = n5.presses('power', t0)
     check('off: one hold of hold_ms (5 s)', len(pr) == 1 and
           near(pr[0][1], 5.0, 0.95, 1.2), pr)
     check('off: the server is forced off at 4 s', t_off is not None and
           pr and near(t_off - pr[0][0], 4.0, 0.95, 1.2))
-    wait_until(lambda: 'is off' in ipmi('-t', 5, 'power', 'status')[1], 3)
+    wait_until(lambda: 'is off' in ipmi('-t', 5, 'power', 'status')[1], 30)
 
     ipmi('-t', 5, 'power', 'on')
     n5.wait('server on', time.monotonic() - 1)
-    wait_until(lambda: 'is on' in ipmi('-t', 5, 'power', 'status')[1], 3)
+    wait_until(lambda: 'is on' in ipmi('-t', 5, 'power', 'status')[1], 30)
     t0 = time.monotonic()
     rc, out = ipmi('-t', 5, 'power', 'cycle')
     check('power cycle answers', rc == 0 and 'Cycle' in out, out)
-    t_on = n5.wait('server on', t0, 15)
+    t_on = n5.wait('server on', t0)
     pr = n5.presses('power', t0)
     check('cycle: a hold, then a press once off, the server back on',
           t_on is not None and len(pr) == 2 and near(pr[0][1], 5.0, 0.95,
@@ -323,15 +333,15 @@ def sol_test():
         return want in got
 
     check('sol activate: the boot log of the server behind the node',
-          read_for(5, b'pmb-node-sim server booting'), got[-200:])
+          read_for(30, b'pmb-node-sim server booting'), got[-200:])
     p.stdin.write(b'typed through the node\r')
     p.stdin.flush()
     check('sol: the server echoes what is typed',
-          read_for(5, b'typed through the node'), got[-200:])
+          read_for(30, b'typed through the node'), got[-200:])
     p.stdin.write(b'\r~.')
     p.stdin.flush()
     try:
-        p.wait(5)
+        p.wait(30)
     except subprocess.TimeoutExpired:
         p.kill()
     ipmi('-t', 5, 'sol', 'deactivate')
@@ -358,29 +368,29 @@ def hang_test():
     node10 presses for 1.5 s (pmbd's press_ms override), shorter than the
     simulated watchdog (2 s), so the alarm, not the reboot, releases."""
     n10 = Node('node10')
-    check('node10 links', n10.link_up(0, 10) is not None)
+    check('node10 links', n10.link_up(0) is not None)
     t0 = time.monotonic()
     res = {}
     th = threading.Thread(target=lambda: res.update(
         r=ipmi('-t', 10, 'power', 'on')))
     th.start()
     t_press = n10.wait('pin power 1', t0)
-    time.sleep(0.5)
+    sleep_until((t_press or t0) + 0.5)  # 0.5 s into the 1.5 s press
     n10.p.send_signal(signal.SIGUSR1)
     check('node main loop hangs mid-press', n10.wait('hang', t0) is not None)
-    t_rel = n10.wait('pin power 0', t0, 5)
+    t_rel = n10.wait('pin power 0', t0)
     check('hung node: the press is still released on time (1.5 s: the '
           'override reached the node)', t_press is not None and
           t_rel is not None and near(t_rel - t_press, 1.5, 0.95, 1.15),
           (t_press, t_rel))
     check('hung node: the watchdog reboots it',
-          n10.wait('watchdog reboot', t0, 10) is not None)
+          n10.wait('watchdog reboot', t0) is not None)
     th.join(20)
     check('after the reboot the node links again',
-          n10.link_up((t_rel or t0) + 0.001, 15) is not None)
+          n10.link_up((t_rel or t0) + 0.001) is not None)
     check('pmbd logs the watchdog reset cause',
-          wait_until(lambda: re.search(r'node10.*watchdog', log_text()), 5))
-    time.sleep(1)
+          wait_until(lambda: re.search(r'node10.*watchdog', log_text()), 30))
+    time.sleep(1)       # a quiet period: a press after the reboot would show
     check('no button pressed again after the reboot',
           len(n10.presses('power', t0)) == 1, n10.presses('power', t0))
     n10.stop()
@@ -390,23 +400,23 @@ def daemon_death_test(pmbd, n5):
     """pmbd dies (SIGKILL) in the middle of a 5 s hold: the node releases
     on time; a new pmbd gets the node back."""
     wait_until(lambda: 'is on' in ipmi('-t', 5, 'power', 'on')[1] or
-               'is on' in ipmi('-t', 5, 'power', 'status')[1], 5)
+               'is on' in ipmi('-t', 5, 'power', 'status')[1], 30)
     t0 = time.monotonic()
     ipmi('-t', 5, 'power', 'off')
     t_press = n5.wait('pin power 1', t0)
-    time.sleep(1)
+    sleep_until((t_press or t0) + 1)    # 1 s into the 5 s hold
     pmbd.p.kill()
     pmbd.p.wait()
     pmbd.p = None
-    t_rel = n5.wait('pin power 0', t0, 8)
+    t_rel = n5.wait('pin power 0', t0)
     check('pmbd killed mid-hold: released on time (5 s)',
           t_press is not None and t_rel is not None and
           near(t_rel - t_press, 5.0, 0.95, 1.2), (t_press, t_rel))
-    check('the node sees its link go', n5.wait('link down', t0, 8)
+    check('the node sees its link go', n5.wait('link down', t0)
           is not None)
     t1 = time.monotonic()
     check('pmbd restarted', pmbd.start())
-    check('the node links to the new pmbd', n5.link_up(t1, 15) is not None)
+    check('the node links to the new pmbd', n5.link_up(t1) is not None)
     rc, out = ipmi('-t', 5, 'power', 'status')
     check('and answers for its server: off', 'Chassis Power is off' in out,
           out)
@@ -419,7 +429,7 @@ def sol_cut_test():
     proxy = Proxy(int(NPORT))
     n11 = Node('node11', '--server-on', '--flood', '3000',
                server='127.0.0.1:%d' % proxy.port)
-    check('node11 links', n11.link_up(0, 10) is not None)
+    check('node11 links', n11.link_up(0) is not None)
     p = subprocess.Popen(['ipmitool', '-I', 'lanplus', '-H', '127.0.0.1',
                           '-p', PORT, '-U', 'admin', '-P', PW, '-t', '11',
                           'sol', 'activate'], stdin=subprocess.PIPE,
@@ -427,21 +437,26 @@ def sol_cut_test():
     os.set_blocking(p.stdout.fileno(), False)
     got = b''
 
-    def read_for(secs):
+    def lines():
+        return len(re.findall(rb'flood (\d{12}) abc', got))
+
+    def read_until(cond, secs=30):
+        """Read the viewer's output until cond() holds (or secs pass)."""
         nonlocal got
         end = time.monotonic() + secs
-        while time.monotonic() < end:
+        while time.monotonic() < end and not cond():
             try:
                 got += p.stdout.read() or b''
             except (BlockingIOError, TypeError):
                 pass
             time.sleep(0.05)
 
-    read_for(2)
+    read_until(lambda: lines() >= 50)   # lines flow to the viewer: cut now
     t_cut = time.monotonic()
     proxy.cut()
-    up = n11.link_up(t_cut + 0.001, 10)
-    read_for(3)
+    up = n11.link_up(t_cut + 0.001)
+    n_up = lines()
+    read_until(lambda: lines() >= n_up + 100)   # and flow again after it
     p.kill()
     p.wait()
     ipmi('-t', 11, 'sol', 'deactivate')
@@ -462,10 +477,10 @@ def sensors_and_reset_test(n5):
     t0 = time.monotonic()
     rc, out = ipmi('-t', 5, 'bmc', 'reset', 'cold')
     check('bmc reset cold restarts the node', rc == 0 and
-          n5.wait('reboot', t0, 5) is not None, out)
+          n5.wait('reboot', t0) is not None, out)
     check('which links again, reset cause "reboot"',
-          n5.link_up(t0, 10) is not None and
-          wait_until(lambda: re.search(r'node5.*reboot', log_text()), 5))
+          n5.link_up(t0) is not None and
+          wait_until(lambda: re.search(r'node5.*reboot', log_text()), 30))
 
 
 def cut_test(pmbd):
@@ -474,42 +489,44 @@ def cut_test(pmbd):
     not executed twice."""
     proxy = Proxy(int(NPORT))
     n8 = Node('node8', server='127.0.0.1:%d' % proxy.port)
-    check('node8 links through the proxy', n8.link_up(0, 10) is not None)
+    check('node8 links through the proxy', n8.link_up(0) is not None)
     ipmi('-t', 8, 'power', 'on')
     n8.wait('server on', 0)
-    wait_until(lambda: 'is on' in ipmi('-t', 8, 'power', 'status')[1], 3)
+    wait_until(lambda: 'is on' in ipmi('-t', 8, 'power', 'status')[1], 30)
     t0 = time.monotonic()
     ipmi('-t', 8, 'power', 'off')
     t_press = n8.wait('pin power 1', t0)
-    time.sleep(1)
+    sleep_until((t_press or t0) + 1)    # 1 s into the 5 s hold
     t_cut = time.monotonic()
     proxy.cut()
-    t_rel = n8.wait('pin power 0', t0, 8)
+    t_rel = n8.wait('pin power 0', t0)
     check('link cut mid-hold: released on time',
           t_press and t_rel and near(t_rel - t_press, 5.0, 0.95, 1.2),
           (t_press, t_rel))
-    t_up = n8.link_up(t_cut + 0.001, 15)
+    t_up = n8.link_up(t_cut + 0.001)
     check('the node reconnects after the cut', t_up is not None)
     if t_up:
         figures.append('reconnect after a link cut: %.2f s' % (t_up - t_cut))
     # A lost RESULT: the node presses, its answer never arrives, the link
     # is cut; pmbd resends the request and the node answers from memory.
-    wait_until(lambda: 'is off' in ipmi('-t', 8, 'power', 'status')[1], 5)
+    wait_until(lambda: 'is off' in ipmi('-t', 8, 'power', 'status')[1], 30)
     t0 = time.monotonic()
     proxy.hold_up = True
     res = {}
     th = threading.Thread(target=lambda: res.update(
         r=ipmi('-t', 8, 'power', 'on', timeout=30)))
     th.start()
-    n8.wait('pin power 1', t0, 5)
-    time.sleep(0.3)
+    t_press = n8.wait('pin power 1', t0) or t0
+    # The node sends its RESULT right after it presses: until the proxy
+    # has held back what the node sent after the press.
+    wait_until(lambda: any(t >= t_press for t in proxy.dropped), 30)
     proxy.hold_up = False
     proxy.cut()
     th.join(30)
     rc, out = res.get('r', (-1, 'none'))
     check('a request whose answer was lost completes after the reconnect',
           rc == 0 and 'Up/On' in out, out)
-    time.sleep(1)
+    time.sleep(1)       # a quiet period: a second press would show in it
     check('and the button was pressed once, not twice',
           len(n8.presses('power', t0)) == 1, n8.presses('power', t0))
     n8.stop()
@@ -520,15 +537,19 @@ def idle_flood_test():
     """Idle TCP connections that never start TLS cannot lock nodes out:
     the oldest unauthenticated ones make room."""
     idle = []
+    t_idle = time.monotonic()
     for _ in range(150):      # more than the table (2 x 60 nodes + 8)
         try:
             idle.append(socket.create_connection(('127.0.0.1', int(NPORT))))
         except OSError:
             break
     n = Node('n150')
-    # Within 3 s: before pmbd's 5 s handshake deadline frees the slots.
+    # Before pmbd's 5 s handshake deadline (counted from when it accepted
+    # them, after t_idle) could have freed any of their slots.
+    t_up = n.link_up(0)
     check('a node links after 150 idle connections were opened',
-          n.link_up(0, 3) is not None)
+          t_up is not None and t_up < t_idle + 5,
+          '%s s after the first' % (t_up and round(t_up - t_idle, 2)))
     n.stop()
     for c in idle:
         c.close()
@@ -536,9 +557,19 @@ def idle_flood_test():
 
 def refusal_tests():
     before = log_text()
+
+    def err_text(name):
+        try:
+            with open(os.path.join(WORK, name + '.err'), errors='replace') as f:
+                return f.read()
+        except OSError:
+            return ''
+    err0 = {n: len(err_text(n)) for n in ('node7', 'stranger')}
     bad = Node('node7', key='00' * 32)
     unknown = Node('stranger', key=psk('node7'))
-    time.sleep(3)
+    # Until both have tried and been refused (each says "link failed").
+    wait_until(lambda: all('link failed' in err_text(n)[k:]
+                           for n, k in err0.items()), 30)
     check('wrong key: no link', bad.link_up(0, 0.1) is None)
     check('unknown node name: no link', unknown.link_up(0, 0.1) is None)
     rc, out = ipmi('-t', 7, 'power', 'status')
@@ -554,21 +585,88 @@ def refusal_tests():
 
 def no_sense_test():
     n6 = Node('node6', '--no-sense')
-    check('node6 links', n6.link_up(0, 10) is not None)
+    check('node6 links', n6.link_up(0) is not None)
     t0 = time.monotonic()
     rc, out = ipmi('-t', 6, 'power', 'on')
     check('no sense pin: power on still presses', rc == 0 and
           n6.wait('pin power 1', t0) is not None, out)
     check('and pmbd says the state is not sensed',
           wait_until(lambda: re.search(r'node6.*(not sensed|unsensed|'
-                                       r'no sense)', log_text()), 3))
+                                       r'no sense)', log_text()), 30))
     n6.stop()
+
+
+def statuses(t, n=12):
+    """n power status reads of target t: the set of states seen."""
+    seen = set()
+    for _ in range(n):
+        out = ipmi('-t', t, 'power', 'status')[1]
+        seen.add('on' if 'is on' in out else 'off' if 'is off' in out
+                 else out.strip())
+    return seen
+
+
+def sense_test():
+    """Issue 12 defect 1: the sense input's pull follows the polarity.
+    The simulated optocoupler only pulls the pin while the server is on;
+    otherwise the pin's pull decides, and a floating input reads noise."""
+    for extra, name in ((('--sense-pull', 'auto'), 'active low, pull-up'),
+                        (('--sense-active-high',), 'active high, '
+                         'pull-down')):
+        n = Node('node6', *extra)
+        check('node6 (%s) links' % name, n.link_up(0, 10) is not None)
+        time.sleep(0.2)
+        seen = statuses(6)
+        check('sense %s, server off, nothing driving the pin: always off '
+              '(%s)' % (name, sorted(seen)), seen == {'off'}, seen)
+        n.stop()
+    n = Node('node6', '--server-on')
+    check('node6 (server on) links', n.link_up(0, 10) is not None)
+    time.sleep(0.2)
+    seen = statuses(6)
+    check('sense active low, the open collector pulls it low: always on '
+          '(%s)' % sorted(seen), seen == {'on'}, seen)
+    n.stop()
+    n = Node('node6', '--sense-pull', 'none')
+    check('node6 (no pull) links', n.link_up(0, 10) is not None)
+    seen = statuses(6, 20)
+    check('the simulator floats an input with no pull: it reads noise '
+          '(%s)' % sorted(seen), seen == {'on', 'off'}, seen)
+    n.stop()
+
+
+def flash_test():
+    """Issue 12 defect 2, on the host: a settings save while a press is
+    held is refused; with nothing pressed it stalls the alarms and the
+    loop (--flash-ms), as the Pico's flash write does."""
+    n = Node('node6', '--flash-ms', '400')
+    check('node6 (flash model) links', n.link_up(0, 10) is not None)
+    t0 = time.monotonic()
+    th = threading.Thread(target=lambda: ipmi('-t', 6, 'power', 'on'))
+    th.start()
+    t_pin = n.wait('pin power 1', t0, 5)
+    n.p.send_signal(signal.SIGUSR2)
+    th.join(20)
+    n.wait('pin power 0', t0, 3)
+    pr = n.presses('power', t0)
+    check('save while the button is pressed: refused, the press 300 ms '
+          '(%s)' % ['%.0f ms' % (d * 1000) for _, d in pr],
+          t_pin is not None and n.wait('save refused', t0, 2) is not None
+          and len(pr) == 1 and near(pr[0][1], 0.3, 0.95, 1.15), pr)
+    t1 = time.monotonic()
+    n.p.send_signal(signal.SIGUSR2)
+    w0, w1 = n.wait('flash write', t1, 3), n.wait('flash written', t1, 3)
+    check('save with nothing pressed: the flash write stalls ~400 ms '
+          '(%s)' % ('%.0f ms' % ((w1 - w0) * 1000) if w0 and w1 else
+                    None), w0 is not None and w1 is not None and
+          0.39 <= w1 - w0 <= 0.6)
+    n.stop()
 
 
 def flood_test(pmbd):
     n9 = Node('node9', '--server-on', '--flood', '500000')
-    check('flooding node links', n9.link_up(0, 10) is not None)
-    time.sleep(3)
+    check('flooding node links', n9.link_up(0) is not None)
+    time.sleep(3)       # the flood runs a while before anything is measured
     t0 = time.monotonic()
     rc, out = ipmi('-t', 5, 'power', 'status')
     dt = time.monotonic() - t0
@@ -577,7 +675,7 @@ def flood_test(pmbd):
     figures.append('power status while a node floods 500 KB/s: %.0f ms'
                    % (dt * 1000))
     rss = pmbd.rss_kib()
-    time.sleep(2)
+    time.sleep(2)       # the period over which memory must not grow
     rss2 = pmbd.rss_kib()
     check('memory does not grow under the flood (%d -> %d KiB)' % (rss, rss2),
           rss2 <= rss + 512)
@@ -586,10 +684,21 @@ def flood_test(pmbd):
 
 def fifty_test(pmbd):
     rss0 = pmbd.rss_kib()
-    nodes = [Node('n%d' % i) for i in range(150, 200)]
-    ok = all(n.link_up(0, 30) is not None for n in nodes)
-    check('50 nodes linked at once', ok)
-    time.sleep(1)
+    # All from 127.0.0.1, and pmbd lets one address have 4 handshakes
+    # under way (a fifth ends its oldest; the node backs off, up to 30 s):
+    # so they come in fours, each four once linked.
+    nodes = []
+    for i in range(150, 200, 4):
+        four = [Node('n%d' % j) for j in range(i, min(i + 4, 200))]
+        nodes += four
+        for n in four:
+            n.link_up(0)
+    # Linked, and none has lost its link since.
+    not_up = [n.name for n in nodes
+              if [e for _, e in n.events() if e.startswith('link ')][-1:] !=
+              ['link up']]
+    check('50 nodes linked at once', not not_up, not_up)
+    time.sleep(1)       # settle before the RSS figure (printed, not checked)
     rss = pmbd.rss_kib()
     figures.append('pmbd RSS: %d KiB before, %d KiB with 50 nodes linked '
                    '(+%d KiB, %.0f KiB/node)' % (rss0, rss, rss - rss0,
@@ -606,12 +715,14 @@ def main():
     check('pmbd starts', pmbd.start())
     offline_test()
     n5 = Node('node5')
-    check('node5 links up', n5.link_up(0, 10) is not None)
+    check('node5 links up', n5.link_up(0) is not None)
     check('pmbd logs the link with the node\'s firmware',
-          wait_until(lambda: re.search(r'node5.*link up', log_text()), 3))
+          wait_until(lambda: re.search(r'node5.*link up', log_text()), 30))
     power_tests(pmbd, n5)
     sol_test()
     no_sense_test()
+    sense_test()
+    flash_test()
     refusal_tests()
     idle_flood_test()
     cut_test(pmbd)

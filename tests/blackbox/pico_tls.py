@@ -56,7 +56,7 @@ class Node:
         self.p.stdin.write(data)
         self.p.stdin.flush()
 
-    def recv(self, timeout=3.0):
+    def recv(self, timeout=30.0):
         """One frame (type, seq, payload), or None."""
         end = time.time() + timeout
         while True:
@@ -77,7 +77,7 @@ class Node:
                 return None
             self.buf += d
 
-    def recv_type(self, typ, timeout=3.0):
+    def recv_type(self, typ, timeout=30.0):
         end = time.time() + timeout
         while time.time() < end:
             f = self.recv(end - time.time())
@@ -99,6 +99,16 @@ def ipmi(*args):
                             stderr=subprocess.STDOUT, text=True)
 
 
+def wait_until(cond, secs=30):
+    """Poll cond every 50 ms for up to secs; its last value."""
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return cond()
+
+
 def main():
     d = tempfile.mkdtemp(prefix="pico-tls-")
     conf = os.path.join(d, "pmbd.conf")
@@ -112,7 +122,8 @@ def main():
     log = open(os.path.join(d, "log"), "w")
     pmbd = subprocess.Popen([PMBD, "-f", "-v", "-c", conf], stdout=log,
                             stderr=subprocess.STDOUT)
-    time.sleep(0.5)
+    logf = os.path.join(d, "log")
+    ok(wait_until(lambda: " ready: " in open(logf).read()), "pmbd starts")
     try:
         run()
     finally:
@@ -168,9 +179,14 @@ def run():
     out = p.communicate()[0]
     ok("Up/On" in out, "ipmitool power on succeeds: " + out.strip())
     n.send(frame(0x12, 0, bytes([1, 0])))
-    time.sleep(0.2)
-    out = ipmi("power", "status").communicate()[0]
-    ok("Chassis Power is on" in out, "STATE on -> power status on")
+    res = {}
+
+    def status_on():
+        res["out"] = ipmi("power", "status").communicate()[0]
+        return "Chassis Power is on" in res["out"]
+    on = wait_until(status_on)
+    ok(on, "STATE on -> power status on" + ("" if on else
+                                            ": " + res["out"].strip()))
     # Soft off of an off machine: status 5 -> D5h.
     p = ipmi("power", "soft")
     f = n.recv_type(0x10)
@@ -187,7 +203,9 @@ def run():
     ok(f is not None and struct.unpack("<IH", f[2])[0] == 17,
        "CON_DATA -> CON_ACK next")
     n.close()
-    time.sleep(0.3)
+    # Until pmbd has seen the link go: power status is D5h again.
+    wait_until(lambda: "not supported in present state" in
+               ipmi("power", "status").communicate()[0])
     out = ipmi("power", "on").communicate()[0]
     ok("not supported in present state" in out,
        "link gone: power on answered at once with D5h")

@@ -1,13 +1,12 @@
 #!/usr/bin/python3
 """pyghmi's Command against the real daemon: per-port and bridged."""
 import sys
-import time
 
 from pyghmi.ipmi import command
 import pyghmi.exceptions as pe
 
 port, port72, password = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-from tap import check, finish
+from tap import check, finish, wait_until
 
 
 def session(p, user='admin', pw=None, **kw):
@@ -18,9 +17,9 @@ def session(p, user='admin', pw=None, **kw):
 c = session(port72)
 check('get_power per port', c.get_power() == {'powerstate': 'off'},
       c.get_power())
-r = c.set_power('on', wait=10)
+r = c.set_power('on', wait=30)
 check('set_power on, waits for on', r == {'powerstate': 'on'}, r)
-r = c.set_power('off', wait=10)
+r = c.set_power('off', wait=30)
 check('set_power off', r == {'powerstate': 'off'}, r)
 r = c.set_bootdev('network', uefiboot=True)
 check('set_bootdev network uefi', r.get('bootdev') == 'network', r)
@@ -48,14 +47,9 @@ check('bridged Get Chassis Status', r['code'] == 0 and
 r = b.raw_command(netfn=0, command=2, data=(1,),
                   bridge_request={'addr': 1, 'channel': 0})
 check('bridged power on', r['code'] == 0, r)
-on = False
-for _ in range(50):
-    r = b.raw_command(netfn=0, command=1, bridge_request={'addr': 1,
-                                                          'channel': 0})
-    if r['data'][0] & 1:
-        on = True
-        break
-    time.sleep(0.1)
+on = wait_until(lambda: b.raw_command(
+    netfn=0, command=1, bridge_request={'addr': 1, 'channel': 0})['data'][0]
+    & 1, 30)
 check('bridged: target powers up', on)
 r = b.raw_command(netfn=6, command=1, bridge_request={'addr': 0x72,
                                                       'channel': 0})
@@ -82,7 +76,7 @@ except pe.IpmiException as e:
 o = session(port72, user='oper', pw='operator-pw-1')
 check('OPERATOR: pyghmi steps down from ADMINISTRATOR and gets in',
       o.get_power()['powerstate'] in ('on', 'off'))
-r = o.set_power('off', wait=10)
+r = o.set_power('off', wait=30)
 check('OPERATOR may power off', r == {'powerstate': 'off'}, r)
 u = session(port72, user='viewer', pw='viewer-pw-1', privlevel=2)
 check('USER reads power', u.get_power()['powerstate'] in ('on', 'off'))

@@ -15,7 +15,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tap import check, finish  # noqa: E402
+from tap import check, finish, wait_until  # noqa: E402
 
 pid, conf, port, pw, logf, newport = sys.argv[1:7]
 pid = int(pid)
@@ -40,7 +40,7 @@ def reload(text, what):
     with open(conf, 'w') as f:
         f.write(text)
     os.kill(pid, signal.SIGHUP)
-    end = time.monotonic() + 5
+    end = time.monotonic() + 30
     while time.monotonic() < end:
         new = log()[n:]
         if 'reload: done' in new or 'still running on the previous' in new:
@@ -60,13 +60,18 @@ class Sol:
         os.set_blocking(self.p.stdout.fileno(), False)
         self.got = b''
 
-    def read(self, want, secs=5):
+    def pump(self):
+        """Take what ipmitool printed so far; True."""
+        try:
+            self.got += self.p.stdout.read() or b''
+        except (BlockingIOError, TypeError):
+            pass
+        return True
+
+    def read(self, want, secs=30):
         end = time.monotonic() + secs
         while time.monotonic() < end and want not in self.got:
-            try:
-                self.got += self.p.stdout.read() or b''
-            except (BlockingIOError, TypeError):
-                pass
+            self.pump()
             time.sleep(0.05)
         return want in self.got
 
@@ -76,14 +81,19 @@ class Sol:
         self.p.stdin.write(word.encode() + b'\r')
         self.p.stdin.flush()
         seen = self.read(word.encode())
+        prompts = self.got.count(b'login: ')
         self.p.stdin.write(b'\r')
         self.p.stdin.flush()
-        self.read(b'login: ' + b'x' * 0, 2)
+        # Until the getty has answered the password with a new prompt.
+        wait_until(lambda: self.pump() and
+                   self.got.count(b'login: ') > prompts, 30)
         return seen
 
 
 ipmi('-t', 1, 'power', 'on')
-time.sleep(1.5)
+# Until target 1 has booted (its console types only when on).
+wait_until(lambda: 'Chassis Power is on' in ipmi('-t', 1, 'power',
+                                                 'status')[1], 30)
 admin_sol = Sol(2, 'admin', pw)
 check('SOL on target 2 (unchanged by every step) is up',
       admin_sol.alive('before'))
@@ -110,7 +120,7 @@ rc, out = ipmi('-t', 1, 'power', 'status', user='oper',
                password='operator-pw-2')
 check('the new one works', 'Chassis Power is' in out, out)
 try:
-    oper_sol.p.wait(8)
+    oper_sol.p.wait(30)
     ended = True
 except subprocess.TimeoutExpired:
     ended = False

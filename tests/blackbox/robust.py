@@ -110,6 +110,8 @@ def flood(pmbd_port, seconds):
         try:
             s.sendto(pkt, (HOST, pmbd_port))
             n += 1
+            if n == 1:                  # the caller waits for this line
+                print('flooding', file=sys.stderr, flush=True)
         except BlockingIOError:
             time.sleep(0.0005)
         try:

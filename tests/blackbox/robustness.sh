@@ -9,6 +9,15 @@ R="/usr/bin/python3 $TOP/tests/blackbox/robust.py"
 I="ipmitool -I lanplus -H 127.0.0.1 -p $PORT -U admin -P $PW"
 
 rss() { awk '/^VmRSS/ {print $2}' /proc/"$PMBD_PID"/status; }
+# pong PORT: poll (at most 30 s) for an RMCP presence pong on PORT.  pmbd
+# reads a socket in order, so a pong means what was sent before it is read.
+pong() {
+	local end=$((SECONDS + 30))
+	until "$PMBD" --ping "127.0.0.1:$1" >/dev/null 2>&1; do
+		alive && [ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
 
 # Replays: the same ipmitool run through a proxy, then with every
 # in-session packet sent twice.  pmbd must answer exactly as often.
@@ -31,7 +40,7 @@ r0=$(rss)
 l0=$(wc -l < "$T/pmbd.log")
 $R garbage "$PORT" "$T/base" 20000 >/dev/null
 $R garbage "$PORT72" "$T/base" 5000 >/dev/null
-sleep 0.3
+pong "$PORT"; pong "$PORT72"	# every malformed datagram has been read
 if alive; then ok "pmbd survives 25000 malformed datagrams"; else not_ok "pmbd died on malformed input"; fi
 expect_exact "still answers after garbage" "Chassis Power is off" $I -t 1 power status
 r1=$(rss)
@@ -40,9 +49,10 @@ l1=$(wc -l < "$T/pmbd.log")
 if [ $((l1 - l0)) -lt 40 ]; then ok "log is rate-limited ($((l1 - l0)) lines for 25000 bad packets)"; else not_ok "log flooded: $((l1 - l0)) lines"; fi
 
 # Open Session flood from another address while a real user logs in.
-$R flood "$PORT" 6 > "$T/flood" &
+$R flood "$PORT" 6 > "$T/flood" 2> "$T/flood.started" &
 FP=$!
-sleep 0.5
+end=$((SECONDS + 30))	# until it has sent its first request
+until [ -s "$T/flood.started" ] || [ "$SECONDS" -ge "$end" ]; do sleep 0.05; done
 good=0
 for i in 1 2 3 4 5 6 7 8; do
 	$I -t 1 power status 2>&1 | grep -q "^Chassis Power is" && good=$((good + 1))
@@ -72,7 +82,7 @@ if [ "$(id -u)" = 0 ] && ! ss -lun 2>/dev/null | grep -q '127.0.0.2:623 '; then
 	    "$T/pmbd.conf" > "$T/ping.conf"
 	"$PMBD" -f -c "$T/ping.conf" > "$T/ping.log" 2>&1 &
 	PING_PID=$!
-	sleep 0.3
+	wait_ready "$T/ping.log" 1 "$PING_PID"
 	expect "rmcpping: ASF pong" "2 pings transmitted, 2 pongs received" rmcpping -c 2 127.0.0.2
 	expect "ipmiping: session-less Get Channel Auth Caps" "2 requests transmitted, 2 responses received" ipmiping -c 2 127.0.0.2
 	kill "$PING_PID"

@@ -30,7 +30,7 @@ class Term:
         if pace:
             for b in data:
                 os.write(self.fd, bytes([b]))
-                time.sleep(pace)
+                time.sleep(pace)    # typing at a person's pace: not a wait
         else:
             os.write(self.fd, data)
 
@@ -144,11 +144,13 @@ check('instance released after ~.', 'already de-activated' in
 
 # 2. Output printed while nobody watched comes first on the next
 #    activation (console history).
-run('-t', '1', 'power', 'reset')
-time.sleep(0.5)
+# The reset's answer is the event waited for: the sim prints its whole
+# boot log into pmbd's console history before pmbd answers.
+r = run('-t', '1', 'power', 'reset')
 t = Term(ipmitool('-t', '1', 'sol', 'activate'))
 check('missed boot log replayed on activation',
-      t.expect(r'pmbd sim firmware.*\n(.|\n)*node1 login: ', 10))
+      t.expect(r'pmbd sim firmware.*\n(.|\n)*node1 login: ', 10),
+      r.stdout + r.stderr)
 # 3. Ironic: "sol deactivate" from another client ends the running one.
 r = run('-t', '1', 'sol', 'deactivate')
 check('sol deactivate from a second ipmitool', r.returncode == 0,

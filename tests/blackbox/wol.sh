@@ -41,7 +41,10 @@ while True:
 PY
 TCP_PID=$!
 trap 'kill $UDP_PID $TCP_PID 2>/dev/null; cleanup' EXIT
-sleep 0.3
+# Until both listeners are bound (at most 30 s).
+end=$((SECONDS + 30))
+until [ -n "$(ss -Hlun "sport = :$WPORT")" ] && [ -n "$(ss -Hltn "sport = :$OPEN")" ] ||
+    [ "$SECONDS" -ge "$end" ]; do sleep 0.05; done
 
 cat > "$T/off" <<SH
 #!/bin/sh

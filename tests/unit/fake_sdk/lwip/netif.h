@@ -1,0 +1,1 @@
+#include "lwip/tcp.h"
