@@ -19,17 +19,20 @@ B	 = build
 CORE	 = src/buf.c src/msg.c src/rmcp.c src/session.c src/rakp.c \
 	   src/cmd.c src/cmd_app.c src/cmd_chassis.c src/cmd_sensor.c \
 	   src/cmd_sol.c src/sol.c src/ring.c src/core.c src/bridge.c \
-	   src/out.c src/machine.c src/machine_console.c src/target.c \
+	   src/out.c src/machine.c src/machine_boot.c src/machine_console.c \
+	   src/machine_info.c src/target.c \
 	   src/users.c src/addr.c
 DRIVERS	 = targets/drivers.c src/nproto.c \
 	   targets/sim.c targets/sim_console.c targets/serial.c \
 	   targets/console_tx.c \
-	   targets/pico.c targets/pico_console.c targets/pico_link.c \
-	   targets/exec.c targets/exec_cmd.c targets/wol.c \
-	   targets/gpio.c targets/gpio_line.c \
+	   targets/pico.c targets/pico_conf.c targets/pico_info.c \
+	   targets/pico_console.c \
+	   targets/pico_link.c \
+	   targets/exec.c targets/exec_cmd.c targets/wol.c targets/wol_conf.c \
+	   targets/gpio.c targets/gpio_conf.c targets/gpio_line.c \
 	   targets/esp8266.c targets/esp8266_console.c \
 	   targets/esp8266_conf.c targets/esp8266_parse.c targets/esp8266_cmd.c
-IO	 = src/log.c src/clock.c src/crypto.c src/conf.c src/state.c \
+IO	 = src/log.c src/clock.c src/crypto.c src/conf.c src/conf_data.c src/state.c \
 	   src/net.c src/loop.c src/notify.c src/reload.c src/privdrop.c
 PMBD_SRC = $(CORE) $(DRIVERS) $(IO) src/main.c
 PMBD_OBJ = $(PMBD_SRC:%.c=$(B)/%.o)
@@ -75,14 +78,21 @@ run: deps
 	@$(MAKE) --no-print-directory $(B)/pmbd
 	@./scripts/run-demo.sh
 
+# The core links alone: no driver, libconfig or libevent (see CORE).
+core-alone: $(B)/core-alone
+	@$(B)/core-alone
+$(B)/core-alone: tests/core_alone.c $(CORE) src/crypto.c src/log.c src/clock.c
+	@mkdir -p $(B)
+	$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -o $@ $^ $$(pkg-config --libs openssl)
+
 check: deps
-	@$(MAKE) --no-print-directory all unit-tests $(B)/asan/pmbd
+	@$(MAKE) --no-print-directory all unit-tests $(B)/asan/pmbd core-alone
 	@./tests/run-all.sh
 
 clean:
 	rm -rf $(B)
 
-.PHONY: all deps run check clean
+.PHONY: all deps run check clean core-alone
 
 # make install [DESTDIR=...] [PREFIX=/usr]: the daemon, its systemd units
 # (the binary's and the configuration's paths substituted), the sysusers.d

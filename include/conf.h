@@ -97,6 +97,12 @@ struct conf {
 /* 0 or -1 with one line "FILE:LINE: problem" in err. */
 int	 conf_load(const char *path, struct conf **ret, char *err, size_t);
 struct conf *conf_free(struct conf *);
+/* conf_data.c, for conf.c. */
+void	 conf_defaults(struct conf *);
+int	 conf_priv(const char *);	/* PRIV_*, or -1 */
+uint64_t conf_hash(uint64_t, const void *, size_t);
+int	 conf_name_used(const struct conf_target *,
+	    const struct target_driver *, const char *);
 /*
  * Reload: reorder new's endpoints so that each one old also has keeps
  * old's index (sessions and SOL name endpoints by index); the others take

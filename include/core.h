@@ -65,7 +65,4 @@ void	 core_input(struct core *, int ep, const struct peer *,
 /* Call at least every 100 ms: expiry, pending timeouts, SOL. */
 void	 core_tick(struct core *, uint64_t now);
 
-/* For rakp.c and bridge.c: a dropped packet, counted and logged. */
-void	 core_drop(struct core *, const char *why);
-
 #endif

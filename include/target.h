@@ -213,6 +213,11 @@ struct target_driver {
 	size_t	 (*console_write)(struct target_src *, const uint8_t *, size_t);
 	int	 (*console_break)(struct target_src *, unsigned ms);
 	int	 (*console_baud)(struct target_src *, unsigned baud);
+	/*
+	 * Optional, for a driver that reaches a node of its own (pico): its
+	 * firmware version ("" when not known), copied into fw[len].
+	 */
+	void	 (*node_firmware)(struct target_src *, char *fw, size_t len);
 };
 
 /* One driver instance: a target has one for power and one for its

@@ -104,7 +104,8 @@ bridge_request(struct core *c, struct session *s, const uint8_t *p, size_t n)
 	int cc, hit;
 
 	if (msg_parse(p, n, &req) != 0) {
-		core_drop(c, "bad IPMI message checksum");
+		c->stats.dropped++;
+		log_rl(&c->rl_drop, "dropped packet: bad IPMI message checksum");
 		return;
 	}
 	key = buf_fnv64(p, n);

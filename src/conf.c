@@ -1,13 +1,12 @@
 /* conf.c: libconfig file -> validated struct conf, or one error line. */
-#include <arpa/inet.h>
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <libconfig.h>
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "addr.h"
 #include "buf.h"
@@ -42,7 +41,6 @@ cerr(struct cctx *c, const config_setting_t *s, const char *fmt, ...)
 	va_end(ap);
 	return -1;
 }
-
 
 static int
 add_endpoint(struct cctx *c, struct conf *cf, const config_setting_t *s,
@@ -108,18 +106,6 @@ get_string(struct cctx *c, const config_setting_t *s, const char **ret)
 }
 
 static int
-parse_priv(const char *s)
-{
-	if (strcmp(s, "user") == 0)
-		return PRIV_USER;
-	if (strcmp(s, "operator") == 0)
-		return PRIV_OPERATOR;
-	if (strcmp(s, "administrator") == 0)
-		return PRIV_ADMIN;
-	return -1;
-}
-
-static int
 parse_user(struct cctx *c, struct conf *cf, const config_setting_t *g)
 {
 	struct conf_user *u = &cf->users[cf->nusers];
@@ -157,7 +143,7 @@ parse_user(struct cctx *c, struct conf *cf, const config_setting_t *g)
 	if (strlen(pass) > CONF_PASS_MAX)
 		return cerr(c, g, "users: password of \"%s\" is too long "
 		    "(IPMI allows %d characters)", name, CONF_PASS_MAX);
-	p = priv != NULL ? parse_priv(priv) : PRIV_ADMIN;
+	p = priv != NULL ? conf_priv(priv) : PRIV_ADMIN;
 	if (p < 0)
 		return cerr(c, g, "users: privilege \"%s\" is not user, "
 		    "operator or administrator", priv);
@@ -273,17 +259,6 @@ parse_console(struct cctx *c, struct conf_target *t,
 	return driver_options(c, t, t->con_drv, t->con_dconf, g, skip);
 }
 
-/* Does a driver instance of another target already use this name? */
-static int
-name_used(const struct conf_target *o, const struct target_driver *drv,
-    const char *name)
-{
-	return (o->drv == drv && o->dconf != NULL &&
-	    strcmp(drv->conf_unique(o->dconf), name) == 0) ||
-	    (o->con_drv == drv && o->con_dconf != NULL &&
-	    strcmp(drv->conf_unique(o->con_dconf), name) == 0);
-}
-
 /* Driver-wide constraints: a unique name (pico: node), node_listen. */
 static int
 check_unique(struct cctx *c, const struct conf *cf,
@@ -304,7 +279,7 @@ check_unique(struct cctx *c, const struct conf *cf,
 	for (size_t i = 0; i < cf->ntargets; i++) {
 		const struct conf_target *o = &cf->targets[i];
 
-		if (o != t && name_used(o, drv, name))
+		if (o != t && conf_name_used(o, drv, name))
 			return cerr(c, g, "targets: %s: %s \"%s\" is already "
 			    "used by target %s", t->name, drv->name, name,
 			    o->name);
@@ -317,17 +292,6 @@ check_unique(struct cctx *c, const struct conf *cf,
 }
 
 /* FNV-1a over a setting, names and values, recursively (reload's diff). */
-static uint64_t
-hash_bytes(uint64_t h, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
 
 static uint64_t
 hash_setting(uint64_t h, const config_setting_t *s)
@@ -338,26 +302,26 @@ hash_setting(uint64_t h, const config_setting_t *s)
 	int b;
 
 	if (name != NULL)
-		h = hash_bytes(h, name, strlen(name) + 1);
-	h = hash_bytes(h, &(int){ config_setting_type(s) }, sizeof(int));
+		h = conf_hash(h, name, strlen(name) + 1);
+	h = conf_hash(h, &(int){ config_setting_type(s) }, sizeof(int));
 	switch (config_setting_type(s)) {
 	case CONFIG_TYPE_INT:
 	case CONFIG_TYPE_INT64:
 		ll = config_setting_get_int64(s);
-		return hash_bytes(h, &ll, sizeof(ll));
+		return conf_hash(h, &ll, sizeof(ll));
 	case CONFIG_TYPE_FLOAT:
 		d = config_setting_get_float(s);
-		return hash_bytes(h, &d, sizeof(d));
+		return conf_hash(h, &d, sizeof(d));
 	case CONFIG_TYPE_BOOL:
 		b = config_setting_get_bool(s);
-		return hash_bytes(h, &b, sizeof(b));
+		return conf_hash(h, &b, sizeof(b));
 	case CONFIG_TYPE_STRING:
 		str = config_setting_get_string(s);
-		return hash_bytes(h, str, strlen(str) + 1);
+		return conf_hash(h, str, strlen(str) + 1);
 	default:
 		for (int i = 0; i < config_setting_length(s); i++)
 			h = hash_setting(h, config_setting_get_elem(s, i));
-		return hash_bytes(h, "}", 1);
+		return conf_hash(h, "}", 1);
 	}
 }
 
@@ -556,22 +520,6 @@ parse_top(struct cctx *c, struct conf *cf, config_t *lc)
 	return 0;
 }
 
-static void
-conf_defaults(struct conf *cf)
-{
-	strcpy(cf->state_dir, "/var/lib/pmbd");
-	cf->suites[0] = 17;
-	cf->suites[1] = 3;
-	cf->nsuites = 2;
-	cf->max_sessions = 64;
-	cf->max_half_open = 32;
-	cf->session_timeout = 60;
-	cf->target_timeout = 5000;
-	cf->console_history = 65536;
-	cf->manufacturer_id = 57253;	/* Raspberry Pi (Trading) Ltd */
-	cf->product_id = 0x0001;
-}
-
 int
 conf_load(const char *path, struct conf **ret, char *err, size_t errlen)
 {
@@ -650,59 +598,3 @@ out:
 	return rc;
 }
 
-struct conf *
-conf_free(struct conf *cf)
-{
-	if (cf == NULL)
-		return NULL;
-	for (size_t i = 0; i < cf->ntargets; i++) {
-		struct conf_target *t = &cf->targets[i];
-
-		if (t->dconf != NULL)
-			t->drv->conf_free(t->dconf);
-		if (t->con_dconf != NULL)
-			t->con_drv->conf_free(t->con_dconf);
-	}
-	crypto_cleanse(cf, sizeof(*cf));
-	free(cf);
-	return NULL;
-}
-
-
-static int
-ep_equal(const struct conf_endpoint *a, const struct conf_endpoint *b)
-{
-	return a->addr.len != 0 && b->addr.len != 0 &&
-	    a->target == b->target && strcmp(a->addr.text, b->addr.text) == 0;
-}
-
-void
-conf_align_eps(struct conf *nw, const struct conf *old)
-{
-	struct conf_endpoint out[CONF_MAX_ENDPOINTS];
-	int used[CONF_MAX_ENDPOINTS] = { 0 }, taken[CONF_MAX_ENDPOINTS] = { 0 };
-	size_t n = 0;
-
-	memset(out, 0, sizeof(out));
-	for (size_t i = 0; i < old->neps; i++)
-		for (size_t j = 0; j < nw->neps; j++)
-			if (!used[j] && ep_equal(&old->eps[i], &nw->eps[j])) {
-				out[i] = nw->eps[j];
-				used[j] = taken[i] = 1;
-				if (i + 1 > n)
-					n = i + 1;
-				break;
-			}
-	for (size_t j = 0, k = 0; j < nw->neps; j++) {
-		if (used[j])
-			continue;
-		while (taken[k])
-			k++;
-		out[k] = nw->eps[j];
-		taken[k] = 1;
-		if (k + 1 > n)
-			n = k + 1;
-	}
-	memcpy(nw->eps, out, sizeof(out));
-	nw->neps = n;
-}

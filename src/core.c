@@ -150,7 +150,7 @@ core_session_closed(void *arg, struct session *s)
 	s->sol_target = 0;
 }
 
-void
+static void
 core_drop(struct core *c, const char *why)
 {
 	c->stats.dropped++;

@@ -52,9 +52,19 @@ struct machine {
 	int			 again;
 	int			 out_pending;	/* output while busy */
 	struct log_rl		 rl;
+	/* What the faces were last told (machine_info.c). */
+	int			 shown;
+	enum machine_power	 shown_power;
+	int			 shown_link;
 };
 
 struct machine *machine_of(struct target *);
+void	 machine_persist(struct target *);
+void	 machine_boot_used(struct target *);
+/* machine_info.c */
+struct machine_event;
+void	 machine_notify(const struct machine_event *, uint64_t now);
+void	 machine_changes(struct machine *, uint64_t now);
 /* From the driver (target.h callbacks) and the tick. */
 void	 machine_console_output(struct machine *, uint64_t now,
 	    const uint8_t *, size_t);

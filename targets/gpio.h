@@ -72,4 +72,12 @@ int	 gpio_line_set(struct gpio_line *, int asserted);
 int	 gpio_line_get(struct gpio_line *);
 void	 gpio_line_close(struct gpio_line *);
 
+/* gpio_conf.c: the options. */
+extern const char *const gpio_role_name[GPIO_ROLES];
+void	*gpio_conf_new(void);
+int	 gpio_conf_set(void *, const char *, const struct conf_value *, char *,
+	    size_t);
+int	 gpio_conf_check(void *, char *, size_t);
+void	 gpio_conf_free(void *);
+
 #endif

@@ -19,7 +19,6 @@
 #include "buf.h"
 #include "crypto.h"
 #include "ipmi.h"
-#include "addr.h"
 #include "log.h"
 #include "pico.h"
 
@@ -31,94 +30,6 @@ static struct pico *picos[PICO_MAX];
 static size_t npicos;
 static uint32_t seq_next, daemon_id;
 static int ids_set;
-
-/* ---- configuration ------------------------------------------------- */
-
-static void *
-pico_conf_new(void)
-{
-	return calloc(1, sizeof(struct pico_conf));
-}
-
-static int
-pico_conf_set(void *p, const char *key, const struct conf_value *v,
-    char *err, size_t errlen)
-{
-	struct pico_conf *c = p;
-	uint16_t *ms = NULL;
-
-	if (strcmp(key, "node") == 0) {
-		if (v->type != CONF_STRING || !addr_name_ok(v->s, NP_TEXT_MAX, 0)) {
-			snprintf(err, errlen, "pico: node must be 1..%d "
-			    "letters, digits, '.', '_' or '-'",
-			    NP_TEXT_MAX - 1);
-			return -1;
-		}
-		strcpy(c->node, v->s);
-		return 0;
-	}
-	if (strcmp(key, "psk") == 0) {		/* never echoed back */
-		if (v->type != CONF_STRING || buf_hex(v->s, c->psk, PICO_PSK_LEN) != PICO_PSK_LEN) {
-			crypto_cleanse(c->psk, sizeof(c->psk));
-			snprintf(err, errlen, "pico: psk must be %d hex digits "
-			    "(openssl rand -hex %d)", 2 * PICO_PSK_LEN,
-			    PICO_PSK_LEN);
-			return -1;
-		}
-		c->has_psk = 1;
-		return 0;
-	}
-	if (strcmp(key, "press_ms") == 0)
-		ms = &c->press_ms;
-	else if (strcmp(key, "hold_ms") == 0)
-		ms = &c->hold_ms;
-	else if (strcmp(key, "reset_ms") == 0)
-		ms = &c->reset_ms;
-	else {
-		snprintf(err, errlen, "pico: unknown option \"%s\"", key);
-		return -1;
-	}
-	if (v->type != CONF_INT || v->i < NP_PULSE_MIN_MS ||
-	    v->i > NP_PULSE_MAX_MS) {
-		snprintf(err, errlen, "pico: %s must be %d..%d (ms)", key,
-		    NP_PULSE_MIN_MS, NP_PULSE_MAX_MS);
-		return -1;
-	}
-	*ms = (uint16_t)v->i;
-	return 0;
-}
-
-static int
-pico_conf_check(void *p, char *err, size_t errlen)
-{
-	const struct pico_conf *c = p;
-
-	if (c->node[0] == '\0') {
-		snprintf(err, errlen, "pico: node = \"NAME\" is required (the "
-		    "node's PSK identity)");
-		return -1;
-	}
-	if (!c->has_psk) {
-		snprintf(err, errlen, "pico: psk = \"<%d hex digits>\" is "
-		    "required", 2 * PICO_PSK_LEN);
-		return -1;
-	}
-	return 0;
-}
-
-static void
-pico_conf_free(void *p)
-{
-	if (p != NULL)
-		crypto_cleanse(p, sizeof(struct pico_conf));
-	free(p);
-}
-
-static const char *
-pico_conf_unique(const void *p)
-{
-	return ((const struct pico_conf *)p)->node;
-}
 
 /* ---- the registry, for the link layer --------------------------------- */
 
@@ -619,53 +530,6 @@ pico_reset_link(struct target_src *src, uint64_t now, int cold, uint32_t tok)
 	return CC_OK;
 }
 
-/* What the node measures: board temperature, VSYS, WiFi signal. */
-static const struct target_sensor pico_sensors[] = {
-	/* name		type  unit m  rexp signed unc  ucr */
-	{ "Board Temp",	0x01, 1,   1, 0,   1,     0,   0 },
-	{ "VSYS",	0x02, 4,   2, -2,  0,     0,   0 },	/* 20 mV */
-	{ "WiFi Signal", 0x0b, 60, 1, 0,   1,     0,   0 },	/* dB(m) */
-};
-
-static size_t
-pico_sensor_list(struct target_src *src, const struct target_sensor **ret)
-{
-	(void)src;
-	*ret = pico_sensors;
-	return sizeof(pico_sensors) / sizeof(pico_sensors[0]);
-}
-
-static int
-pico_sensor_read(struct target_src *src, uint64_t now, size_t i,
-    uint8_t *raw)
-{
-	struct pico *p = src->dstate;
-	long v;
-
-	(void)now;
-	if (p->conn == NULL || !p->have_sens)
-		return -1;
-	switch (i) {
-	case 0:				/* 0.01 degC, rounded */
-		v = p->sens.temp_cdeg;
-		v = (v + (v < 0 ? -50 : 50)) / 100;
-		v = v < -128 ? -128 : v > 127 ? 127 : v;
-		*raw = (uint8_t)(int8_t)v;
-		return 0;
-	case 1:				/* mV in 20 mV steps */
-		v = (p->sens.vsys_mv + 10) / 20;
-		*raw = (uint8_t)(v > 255 ? 255 : v);
-		return 0;
-	case 2:				/* dBm, 0: unknown */
-		if (p->sens.rssi == 0)
-			return -1;
-		*raw = (uint8_t)p->sens.rssi;
-		return 0;
-	default:
-		return -1;
-	}
-}
-
 const struct target_driver pico_driver = {
 	.name		= "pico",
 	.conf_new	= pico_conf_new,
@@ -683,6 +547,7 @@ const struct target_driver pico_driver = {
 	.reset_link	= pico_reset_link,
 	.sensor_list	= pico_sensor_list,
 	.sensor_read	= pico_sensor_read,
+	.node_firmware	= pico_node_firmware,
 	.console_write	= pico_console_write,
 	.console_break	= pico_console_break,
 	.console_baud	= pico_console_baud,

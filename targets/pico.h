@@ -126,4 +126,17 @@ void	 pico_link_close(struct pico_conn *, const char *why);
 /* The peer's address, for logs. */
 const char *pico_link_peer(const struct pico_conn *);
 
+/* pico_info.c: sensors and firmware. */
+size_t	 pico_sensor_list(struct target_src *, const struct target_sensor **);
+int	 pico_sensor_read(struct target_src *, uint64_t, size_t, uint8_t *);
+void	 pico_node_firmware(struct target_src *, char *, size_t);
+
+/* pico_conf.c: the options. */
+void	*pico_conf_new(void);
+int	 pico_conf_set(void *, const char *, const struct conf_value *, char *,
+	    size_t);
+int	 pico_conf_check(void *, char *, size_t);
+void	 pico_conf_free(void *);
+const char *pico_conf_unique(const void *);
+
 #endif

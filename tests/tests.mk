@@ -15,14 +15,15 @@ UNIT_sol	= $(CORE_ALONE) tests/unit/harness.c
 UNIT_solnet	= $(CORE_ALONE) tests/unit/harness.c targets/console_tx.c
 UNIT_machine	= $(CORE_ALONE) tests/unit/harness.c
 UNIT_ring	= src/ring.c
-UNIT_conf	= src/conf.c src/crypto.c src/target.c src/log.c src/clock.c \
+UNIT_conf	= src/conf.c src/conf_data.c src/crypto.c src/target.c src/log.c src/clock.c \
 		  src/users.c src/addr.c $(DRIVERS) src/buf.c
 UNIT_state	= src/state.c src/buf.c src/crypto.c
-UNIT_pico	= targets/pico.c targets/pico_console.c src/nproto.c src/buf.c \
+UNIT_pico	= targets/pico.c targets/pico_conf.c targets/pico_info.c \
+		  targets/pico_console.c src/nproto.c src/buf.c \
 		  targets/console_tx.c src/log.c src/clock.c src/crypto.c \
 		  src/target.c src/addr.c
 UNIT_nproto	= src/nproto.c src/buf.c
-UNIT_gpio	= targets/gpio.c src/log.c src/clock.c
+UNIT_gpio	= targets/gpio.c targets/gpio_conf.c src/log.c src/clock.c
 UNIT_esp8266	= targets/esp8266.c targets/esp8266_console.c \
 		  targets/esp8266_conf.c targets/esp8266_parse.c \
 		  targets/esp8266_cmd.c targets/console_tx.c src/target.c \
